@@ -1,0 +1,109 @@
+package dev.flashline.beam;
+
+import dev.flashline.backend.local.FewShotClassifier;
+import dev.flashline.backend.local.LocalBackend;
+import dev.flashline.schema.Document;
+import dev.flashline.schema.LabelledRecord;
+import dev.flashline.schema.TaskType;
+import dev.flashline.task.JobSpec;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Top;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * Labels (or summarises) documents with the job's backend: one output row per document, labelled
+ * or failed with the reason, each with its usage and cost.
+ *
+ * <p>Classification runs in three steps: embed every document; fit the few-shot classifier once,
+ * on the examples and a deterministic sample of the embedded documents; then classify every
+ * document with that classifier as a side input.
+ */
+public final class LabelDocuments extends PTransform<PCollection<Document>, PCollectionTuple> {
+  /** One output row per input document. */
+  public static final TupleTag<LabelledRecord> RECORDS = new TupleTag<>() {};
+  /** How the classifier was fitted (one element for a classify job, none otherwise), for the report. */
+  public static final TupleTag<FewShotClassifier.FitReport> FIT_REPORTS = new TupleTag<>() {};
+
+  private final JobSpec job;
+  private final String runId;
+
+  private LabelDocuments(JobSpec job, String runId) {
+    this.job = Objects.requireNonNull(job, "job");
+    this.runId = Objects.requireNonNull(runId, "runId");
+  }
+
+  public static LabelDocuments of(JobSpec job) {
+    return new LabelDocuments(job, UUID.randomUUID().toString());
+  }
+
+  /** Names the run whose {@link JobProgress} the workers count into. */
+  public LabelDocuments withRunId(String runId) {
+    return new LabelDocuments(job, runId);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Document> documents) {
+    if (job.task() == TaskType.summarise) {
+      PCollection<LabelledRecord> summaries =
+          documents
+              .apply("Summarise", ParDo.of(new SummariseFn(job, runId)))
+              .setCoder(AvroCoder.of(LabelledRecord.class));
+      PCollection<FewShotClassifier.FitReport> none =
+          documents.getPipeline().apply("NoClassifier", Create.empty(SerializableCoder.of(FewShotClassifier.FitReport.class)));
+      return PCollectionTuple.of(RECORDS, summaries).and(FIT_REPORTS, none);
+    }
+    PCollectionTuple embedded =
+        documents.apply(
+            "Embed",
+            ParDo.of(new EmbedFn(LocalBackend.model(job), TaskType.classify, runId))
+                .withOutputTags(EmbedFn.EMBEDDED, TupleTagList.of(EmbedFn.FAILED)));
+    PCollection<EmbeddedDocument> vectors = embedded.get(EmbedFn.EMBEDDED).setCoder(EmbeddedDocument.coder());
+
+    PCollection<FittedClassifier> fitted =
+        vectors
+            .apply(
+                "KeyForSample",
+                MapElements.into(TypeDescriptor.of(SampleVector.class))
+                    .via((EmbeddedDocument d) -> SampleVector.of(d.document().getId(), d.vector())))
+            .setCoder(SampleVector.coder())
+            // Top needs at least one slot; FitClassifierFn keeps only adapt_sample of them.
+            .apply("Sample", Top.of(Math.max(1, job.local().adaptSample()), new SampleVector.SampleOrder()))
+            .apply("FitClassifier", ParDo.of(new FitClassifierFn(job)))
+            .setCoder(SerializableCoder.of(FittedClassifier.class));
+    PCollectionView<FittedClassifier> classifier = fitted.apply("ClassifierView", View.asSingleton());
+    PCollection<FewShotClassifier.FitReport> reports =
+        fitted
+            .apply(
+                "FitReport",
+                MapElements.into(TypeDescriptor.of(FewShotClassifier.FitReport.class))
+                    .via((FittedClassifier f) -> f.classifier().report()))
+            .setCoder(SerializableCoder.of(FewShotClassifier.FitReport.class));
+    PCollectionView<Long> count = vectors.apply("Count", Count.globally()).apply("CountView", View.asSingleton());
+
+    PCollection<LabelledRecord> labelled =
+        vectors
+            .apply("Classify", ParDo.of(new ClassifyFn(job, classifier, count)).withSideInputs(classifier, count))
+            .setCoder(AvroCoder.of(LabelledRecord.class));
+    PCollection<LabelledRecord> records =
+        PCollectionList.of(labelled)
+            .and(embedded.get(EmbedFn.FAILED).setCoder(AvroCoder.of(LabelledRecord.class)))
+            .apply("WithFailures", Flatten.pCollections());
+    return PCollectionTuple.of(RECORDS, records).and(FIT_REPORTS, reports);
+  }
+}

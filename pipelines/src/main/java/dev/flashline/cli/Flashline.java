@@ -1,0 +1,35 @@
+package dev.flashline.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code flashline} command line. */
+@Command(
+    name = "flashline",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Bulk LLM classification and summarisation with the exact cost of every record.",
+    subcommands = {LabelCommand.class, CommandLine.HelpCommand.class})
+public final class Flashline {
+  /** Exit code for a bad command line, job spec or input: nothing ran. */
+  static final int USAGE = 2;
+
+  /** Exit code for a job that started and then failed. */
+  static final int FAILED = 1;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  public static int execute(String... args) {
+    return new CommandLine(new Flashline())
+        .setExitCodeExceptionMapper(e -> FAILED)
+        .setParameterExceptionHandler(
+            (e, ignored) -> {
+              e.getCommandLine().getErr().println("flashline: " + e.getMessage());
+              e.getCommandLine().getErr().println("Try 'flashline " + e.getCommandLine().getCommandName() + " --help'.");
+              return USAGE;
+            })
+        .execute(args);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.flashline.io;
+
+import dev.flashline.schema.Document;
+import dev.flashline.task.JobSpec;
+import java.io.Serializable;
+
+/** Maps an input row to a {@link Document} with the job's id, text and gold fields. */
+final class DocumentMapper implements Serializable {
+  private final String idField;
+  private final String textField;
+  private final String goldField;
+
+  DocumentMapper(JobSpec job) {
+    this.idField = job.idField();
+    this.textField = job.textField();
+    this.goldField = job.goldField();
+  }
+
+  /** A document, or the reason the row cannot be one. */
+  record Mapped(Document document, String id, String error) {}
+
+  Mapped map(InputRow row) {
+    Object rawId = row.fields().get(idField);
+    String id = scalar(rawId);
+    if (id == null || id.isBlank()) {
+      String reason =
+          row.fields().containsKey(idField) && rawId != null && !(rawId instanceof CharSequence) && id == null
+              ? "field '" + idField + "' must be a string or number"
+              : "field '" + idField + "' is " + (row.fields().containsKey(idField) && rawId != null ? "empty" : "missing");
+      return new Mapped(null, row.where(), row.where() + ": " + reason);
+    }
+    String where = "record '" + id + "' (" + row.where() + ")";
+    if (!row.fields().containsKey(textField) || row.fields().get(textField) == null) {
+      return new Mapped(null, id, where + ": field '" + textField + "' is missing");
+    }
+    String text = scalar(row.fields().get(textField));
+    if (text == null) {
+      return new Mapped(null, id, where + ": field '" + textField + "' must be a string");
+    }
+    if (text.isBlank()) {
+      return new Mapped(null, id, where + ": field '" + textField + "' is empty");
+    }
+    String gold = goldField == null ? null : scalar(row.fields().get(goldField));
+    Document document =
+        Document.newBuilder()
+            .setId(id)
+            .setText(text)
+            .setGoldLabel(gold == null || gold.isBlank() ? null : gold.strip())
+            .setSource(row.where())
+            .build();
+    return new Mapped(document, id, null);
+  }
+
+  /** Strings, numbers and booleans as text; anything structured is not a scalar (null). */
+  private static String scalar(Object value) {
+    if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
+      return value.toString();
+    }
+    return null;
+  }
+}

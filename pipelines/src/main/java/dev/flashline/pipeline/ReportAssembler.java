@@ -1,0 +1,59 @@
+package dev.flashline.pipeline;
+
+import dev.flashline.backend.local.FewShotClassifier;
+import dev.flashline.cost.ComputeCost;
+import dev.flashline.io.InputFiles;
+import dev.flashline.report.CostReport;
+import dev.flashline.report.JobTotals;
+import dev.flashline.report.Quality;
+import dev.flashline.task.JobSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the workers' totals and the launcher's clock into the cost report. */
+final class ReportAssembler {
+  private ReportAssembler() {}
+
+  static CostReport assemble(
+      LabelRequest request, InputFiles input, JobTotals totals, FewShotClassifier.FitReport fit, double wallSeconds) {
+    JobSpec job = request.job();
+    List<CostReport.ModelCost> byModel = new ArrayList<>();
+    for (Map.Entry<String, JobTotals.ModelTotals> entry : totals.models.entrySet()) {
+      String[] key = entry.getKey().split("/", 2);
+      JobTotals.ModelTotals m = entry.getValue();
+      byModel.add(new CostReport.ModelCost(key[0], key[1], m.records, m.costUsd, m.computeSeconds, m.inputTokens, m.outputTokens));
+    }
+    long prompt = totals.cacheHitTokens + totals.cacheMissTokens;
+    CostReport.Tokens tokens =
+        new CostReport.Tokens(
+            totals.inputTokens,
+            totals.outputTokens,
+            totals.cacheHitTokens,
+            totals.cacheMissTokens,
+            totals.reasoningTokens,
+            prompt == 0 ? 0 : (double) totals.cacheHitTokens / prompt);
+    Quality quality = job.goldField() == null ? null : Quality.of(job.goldField(), totals, job.labelNames());
+    return new CostReport(
+        job.name(),
+        job.task().name(),
+        request.runner().displayName(),
+        String.join(", ", input.paths()),
+        request.output().toAbsolutePath().toString(),
+        totals.records,
+        totals.ok,
+        totals.failed,
+        totals.costUsd,
+        totals.records == 0 ? 0 : totals.costUsd * 1000.0 / totals.records,
+        wallSeconds,
+        wallSeconds > 0 ? totals.records / wallSeconds : 0,
+        totals.computeSeconds,
+        new CostReport.Pricing(job.compute().usdPerCpuHour(), ComputeCost.scheduleId(job.compute())),
+        tokens,
+        totals.labels.isEmpty() ? null : totals.labels,
+        byModel,
+        fit == null ? null : CostReport.Classifier.of(fit, job.labelNames()),
+        quality,
+        totals.errorSamples.isEmpty() ? null : totals.errorSamples);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.flashline.pipeline;
+
+import java.util.Locale;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/** The runners the command line offers, and the pipeline options each needs. */
+public enum RunnerChoice {
+  DIRECT,
+  FLINK;
+
+  /** Flink's embedded local cluster, inside this JVM. */
+  public static final String FLINK_LOCAL = "[local]";
+
+  public static RunnerChoice parse(String name) {
+    return valueOf(name.strip().toUpperCase(Locale.ROOT));
+  }
+
+  public PipelineOptions options(String jobName, int parallelism, String flinkMaster) {
+    switch (this) {
+      case DIRECT -> {
+        DirectOptions options = PipelineOptionsFactory.as(DirectOptions.class);
+        options.setRunner(DirectRunner.class);
+        options.setTargetParallelism(parallelism);
+        // The copy-and-compare checks are for testing DoFns; in production runs they double the work.
+        options.setEnforceImmutability(false);
+        options.setEnforceEncodability(false);
+        options.setJobName(jobName);
+        return options;
+      }
+      case FLINK -> {
+        FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+        options.setRunner(FlinkRunner.class);
+        options.setFlinkMaster(flinkMaster);
+        options.setParallelism(parallelism);
+        options.setJobName(jobName);
+        return options;
+      }
+      default -> throw new AssertionError(this);
+    }
+  }
+
+  public String displayName() {
+    return this == DIRECT ? "direct" : "flink";
+  }
+}

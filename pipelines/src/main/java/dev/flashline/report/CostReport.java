@@ -1,0 +1,95 @@
+package dev.flashline.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.flashline.backend.local.FewShotClassifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The job's {@code cost-report.json}: what it did, what it cost, how long it took, how good it was. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CostReport(
+    String job,
+    String task,
+    String runner,
+    String input,
+    String output,
+    long records,
+    long ok,
+    long failed,
+    double costUsd,
+    double costPer1000RecordsUsd,
+    double wallSeconds,
+    double recordsPerSecond,
+    double computeSeconds,
+    Pricing pricing,
+    Tokens tokens,
+    Map<String, Long> labels,
+    List<ModelCost> byModel,
+    Classifier classifier,
+    Quality quality,
+    List<String> errorSamples) {
+
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The rate self-hosted compute was billed at. */
+  public record Pricing(double usdPerCpuHour, String priceSchedule) {}
+
+  public record Tokens(long input, long output, long cacheHit, long cacheMiss, long reasoning, double cacheHitRatio) {}
+
+  public record ModelCost(
+      String backend, String model, long records, double costUsd, double computeSeconds, long inputTokens, long outputTokens) {}
+
+  /**
+   * How the local few-shot classifier was fitted.
+   *
+   * @param estimatedClassBalance share of each label estimated on the adaptation sample
+   */
+  public record Classifier(
+      boolean calibrated,
+      int examples,
+      int adaptationSample,
+      int selfTrainingPrototypes,
+      double softmaxScale,
+      Map<String, Double> exampleClassBalance,
+      Map<String, Double> estimatedClassBalance) {
+
+    public static Classifier of(FewShotClassifier.FitReport report, List<String> labels) {
+      return new Classifier(
+          report.calibrated(),
+          report.examples(),
+          report.sampleSize(),
+          report.selfTrainingPrototypes(),
+          report.scale(),
+          byLabel(labels, report.examplePrior()),
+          byLabel(labels, report.dataPrior()));
+    }
+
+    private static Map<String, Double> byLabel(List<String> labels, double[] values) {
+      if (values == null) {
+        return null;
+      }
+      Map<String, Double> out = new LinkedHashMap<>();
+      for (int k = 0; k < labels.size(); k++) {
+        out.put(labels.get(k), values[k]);
+      }
+      return out;
+    }
+  }
+
+  public void write(Path file) throws IOException {
+    JSON.writeValue(file.toFile(), this);
+  }
+
+  public static CostReport read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), CostReport.class);
+  }
+}
