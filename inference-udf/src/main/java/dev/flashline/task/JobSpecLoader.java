@@ -14,7 +14,13 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.flashline.schema.TaskType;
+import com.fasterxml.jackson.core.JsonToken;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +34,9 @@ import java.util.stream.Collectors;
  * file, the line and the field.
  */
 public final class JobSpecLoader {
+  private static final PropertyNamingStrategies.NamingBase SNAKE_CASE =
+      new PropertyNamingStrategies.SnakeCaseStrategy();
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -60,6 +69,10 @@ public final class JobSpecLoader {
       if (!tree.isObject()) {
         throw new JobSpecException("job spec " + source + ": expected a mapping of fields at the top level");
       }
+      // Jackson reports an unknown field of a record only after constructing it, so a validation
+      // error (such as "needs at least 2 labels" for a 'lables:' typo) would hide the typo, and the
+      // line would be the end of the record. Check the field names first, at their own lines.
+      rejectUnknownFields(yaml, source);
       // Bind from the text, not the tree, so that errors keep their line numbers.
       return YAML.readValue(yaml, JobSpec.class);
     } catch (UnrecognizedPropertyException e) {
@@ -107,8 +120,59 @@ public final class JobSpecLoader {
     }
   }
 
+  private static void rejectUnknownFields(String yaml, String source) throws IOException, JobSpecException {
+    try (JsonParser parser = YAML.getFactory().createParser(yaml)) {
+      if (parser.nextToken() == JsonToken.START_OBJECT) {
+        rejectUnknownFields(parser, JobSpec.class, "", source);
+      }
+    }
+  }
+
+  /** Walks one mapping (the parser is on its START_OBJECT) against the record type it binds to. */
+  private static void rejectUnknownFields(JsonParser parser, Class<?> type, String path, String source)
+      throws IOException, JobSpecException {
+    Map<String, Type> fields = new TreeMap<>();
+    for (RecordComponent component : type.getRecordComponents()) {
+      fields.put(SNAKE_CASE.translate(component.getName()), component.getGenericType());
+    }
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      String fieldPath = path.isEmpty() ? name : path + "." + name;
+      Type fieldType = fields.get(name);
+      if (fieldType == null) {
+        throw new JobSpecException(
+            "job spec " + source + where(parser.getTokenLocation()) + ": unknown field '" + fieldPath
+                + "' (known fields: " + String.join(", ", fields.keySet()) + ")");
+      }
+      JsonToken value = parser.nextToken();
+      if (value == JsonToken.START_OBJECT && fieldType instanceof Class<?> nested && nested.isRecord()) {
+        rejectUnknownFields(parser, nested, fieldPath, source);
+      } else if (value == JsonToken.START_ARRAY
+          && fieldType instanceof ParameterizedType list
+          && list.getActualTypeArguments()[0] instanceof Class<?> element
+          && element.isRecord()) {
+        for (int i = 0; ; i++) {
+          JsonToken item = parser.nextToken();
+          if (item == null || item == JsonToken.END_ARRAY) {
+            break;
+          }
+          if (item == JsonToken.START_OBJECT) {
+            rejectUnknownFields(parser, element, fieldPath + "[" + i + "]", source);
+          } else {
+            parser.skipChildren();
+          }
+        }
+      } else {
+        parser.skipChildren();
+      }
+    }
+  }
+
   private static String where(JsonProcessingException e) {
-    JsonLocation location = e.getLocation();
+    return where(e.getLocation());
+  }
+
+  private static String where(JsonLocation location) {
     if (location == null || location.getLineNr() < 1) {
       return "";
     }

@@ -1,5 +1,6 @@
 package dev.flashline.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +23,14 @@ public final class Flashline {
   }
 
   public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs one command with its output and errors going to the given writers; returns the exit code. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     return new CommandLine(new Flashline())
+        .setOut(out)
+        .setErr(err)
         .setExitCodeExceptionMapper(e -> FAILED)
         .setParameterExceptionHandler(
             (e, ignored) -> {

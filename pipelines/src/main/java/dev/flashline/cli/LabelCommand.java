@@ -94,8 +94,8 @@ final class LabelCommand implements Callable<Integer> {
     }
     LabelRequest request = new LabelRequest(jobSpec, input, output, runner, workers, flinkMaster, !noProgress);
     try {
-      CostReport report = LabelJob.run(request, System.err);
-      SummaryPrinter.print(report, System.out);
+      CostReport report = LabelJob.run(request, err);
+      SummaryPrinter.print(report, spec.commandLine().getOut());
       return 0;
     } catch (InputFiles.InputException e) {
       err.println("flashline: " + e.getMessage());

@@ -23,8 +23,16 @@ public final class CsvRecordReader implements Closeable {
 
   private static final int BUFFER_SIZE = 64 * 1024;
 
+  /**
+   * The most characters one record may take while a quoted field is open (16 Mi). A quote that is
+   * never closed would otherwise buffer the rest of the input; past this limit the record is
+   * reported like an unterminated quote and reading resumes on the next line.
+   */
+  static final int MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
   private final Reader in;
   private final String source;
+  private final int maxRecordChars;
 
   // Own buffer instead of BufferedReader so that plain runs of characters can be appended in bulk,
   // and so that the unread rest of the input can be swapped in after an unterminated quote.
@@ -45,11 +53,20 @@ public final class CsvRecordReader implements Closeable {
 
   /** @param source a name for error messages (e.g. the file path) */
   public CsvRecordReader(Reader in, String source) {
+    this(in, source, MAX_RECORD_CHARS);
+  }
+
+  /** @param maxRecordChars the limit on a record with an open quoted field (tests use a small one) */
+  CsvRecordReader(Reader in, String source, int maxRecordChars) {
     if (in == null) {
       throw new NullPointerException("in");
     }
+    if (maxRecordChars < 1) {
+      throw new IllegalArgumentException("maxRecordChars must be positive, got " + maxRecordChars);
+    }
     this.in = in;
     this.source = source == null ? "<csv>" : source;
+    this.maxRecordChars = maxRecordChars;
   }
 
   /**
@@ -182,9 +199,15 @@ public final class CsvRecordReader implements Closeable {
         final int quoteOffset = raw.length();
         raw.append('"');
         for (;;) {
+          if (raw.length() > maxRecordChars) {
+            return unclosedQuote(startLine, quoteLine, quoteOffset, column,
+                "quoted field opened on line " + quoteLine + " exceeded the limit of "
+                    + maxRecordChars + " characters without a closing quote");
+          }
           c = read();
           if (c < 0) {
-            return unterminatedQuote(startLine, quoteLine, quoteOffset, column);
+            return unclosedQuote(startLine, quoteLine, quoteOffset, column,
+                "quoted field opened on line " + quoteLine + " is never closed");
           }
           if (c == '"') {
             raw.append('"');
@@ -210,7 +233,9 @@ public final class CsvRecordReader implements Closeable {
             }
           } else {
             int start = pos;
-            while (pos < lim) {
+            // Stop one past the limit, so an over-long field is not buffered further.
+            int end = (int) Math.min(lim, pos + Math.max(0L, maxRecordChars + 1L - raw.length()));
+            while (pos < end) {
               char d = buf[pos];
               if (d == '"' || d == '\n' || d == '\r') {
                 break;
@@ -289,13 +314,14 @@ public final class CsvRecordReader implements Closeable {
   }
 
   /**
-   * A quote that is never closed has swallowed the rest of the input into {@link #raw}. Report
+   * A quote that is never closed (at end of input, or within {@link #maxRecordChars}) has swallowed
+   * the rest of the input, or the next {@code maxRecordChars} characters, into {@link #raw}. Report
    * the record up to the end of the line where the quote opened, and feed everything after that
    * line back into the parser, so the records after a stray quote are not lost.
    */
-  private Parsed unterminatedQuote(long startLine, long quoteLine, int quoteOffset, int column) {
-    String error = where(startLine, quoteLine) + ": " + columnLabel(column)
-        + ": quoted field opened on line " + quoteLine + " is never closed";
+  private Parsed unclosedQuote(long startLine, long quoteLine, int quoteOffset, int column,
+      String what) throws IOException {
+    String error = where(startLine, quoteLine) + ": " + columnLabel(column) + ": " + what;
     int lineEnd = quoteOffset;
     int n = raw.length();
     while (lineEnd < n && raw.charAt(lineEnd) != '\n' && raw.charAt(lineEnd) != '\r') {
@@ -307,14 +333,35 @@ public final class CsvRecordReader implements Closeable {
       if (raw.charAt(lineEnd) == '\r' && resume < n && raw.charAt(resume) == '\n') {
         resume++;
       }
-      char[] rest = new char[n - resume];
+      // What was read after the quote's line, then what is buffered but not yet read; at end of
+      // input the latter is empty and this becomes the whole rest of the input. fill() goes back to
+      // a normal buffer once it is used up.
+      int unread = lim - pos;
+      char[] rest = new char[n - resume + unread];
       raw.getChars(resume, n, rest, 0);
-      // The underlying reader is exhausted (eof is set), so the rest becomes the whole input.
+      System.arraycopy(buf, pos, rest, n - resume, unread);
       buf = rest;
       pos = 0;
       lim = rest.length;
       line = quoteLine + 1;
+    } else {
+      // The quote's own line is over the limit: skip the rest of it without keeping it.
+      int c = read();
+      while (c >= 0 && c != '\n' && c != '\r') {
+        c = read();
+      }
+      if (c >= 0) {
+        line = quoteLine + 1;
+        if (c == '\r') {
+          skipLf();
+        }
+      }
     }
+    // Do not hold on to the memory of an over-long record.
+    raw.setLength(0);
+    raw.trimToSize();
+    field.setLength(0);
+    field.trimToSize();
     return new Parsed(startLine, badRaw, error);
   }
 
@@ -362,6 +409,9 @@ public final class CsvRecordReader implements Closeable {
   private boolean fill() throws IOException {
     if (eof) {
       return false;
+    }
+    if (buf.length != BUFFER_SIZE) {
+      buf = new char[BUFFER_SIZE]; // after reading the rest swapped in by unclosedQuote()
     }
     int n;
     do {

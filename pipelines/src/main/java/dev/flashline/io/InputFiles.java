@@ -4,6 +4,7 @@ import dev.flashline.task.JobSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public record InputFiles(List<String> paths, long estimatedRecords) {
             .filter(path -> InputFormat.of(path.getFileName().toString()).isPresent())
             .sorted()
             .forEach(files::add);
-      } catch (IOException e) {
+      } catch (IOException | UncheckedIOException e) { // walking on reports errors unchecked
         throw new InputException("input " + input + ": cannot list directory: " + e.getMessage());
       }
       if (files.isEmpty()) {
@@ -97,13 +98,15 @@ public record InputFiles(List<String> paths, long estimatedRecords) {
 
   private static long checkParquet(Path file, JobSpec job) throws InputException, IOException {
     ParquetMetadata footer;
+    Schema schema;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         ParquetFileReader reader = ParquetFileReader.open(new ChannelInputFile(channel))) {
       footer = reader.getFooter();
+      // Throws for schemas the Avro reader cannot read either (e.g. Spark's INT96 timestamps).
+      schema = new AvroSchemaConverter().convert(footer.getFileMetaData().getSchema());
     } catch (RuntimeException | IOException e) {
       throw new InputException("input " + file + ": not a readable Parquet file: " + e.getMessage());
     }
-    Schema schema = new AvroSchemaConverter().convert(footer.getFileMetaData().getSchema());
     List<String> columns = schema.getFields().stream().map(Schema.Field::name).toList();
     requireColumns(file, columns, job);
     return footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();

@@ -21,6 +21,9 @@ final class JsonlRows {
     long lineNumber = 0;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       lineNumber++;
+      if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+        line = line.substring(1); // a byte order mark, which Jackson rejects
+      }
       if (line.isBlank()) {
         continue;
       }

@@ -11,6 +11,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.io.FileIO;
@@ -48,7 +49,11 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
         InputFormat.of(name).orElseThrow(() -> new IllegalArgumentException(path + ": unsupported file type"));
     try {
       switch (format) {
-        case PARQUET -> ParquetRows.read(file.openSeekable(), name, row -> emit(row, path, out));
+        case PARQUET -> {
+          try (SeekableByteChannel channel = file.openSeekable()) {
+            ParquetRows.read(channel, name, row -> emit(row, path, out));
+          }
+        }
         case JSONL -> {
           try (BufferedReader in = new BufferedReader(reader(file), BUFFER)) {
             JsonlRows.read(in, name, row -> emit(row, path, out));
@@ -74,6 +79,7 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
 
   private void emit(InputRow row, String path, MultiOutputReceiver out) {
     String id;
+    String recordId = null; // the record's own id, when it has one
     String error;
     if (row.ok()) {
       DocumentMapper.Mapped mapped = mapper.map(row);
@@ -83,6 +89,9 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
       }
       id = mapped.id();
       error = mapped.error();
+      if (!id.equals(row.where())) {
+        recordId = id;
+      }
     } else {
       id = row.where();
       error = row.error();
@@ -95,7 +104,7 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
                 .setJob(job.name())
                 .setSource(path)
                 .setLocation(row.location())
-                .setRecordId(row.ok() ? id : null)
+                .setRecordId(recordId)
                 .setReason(error)
                 .setPayload(row.payload())
                 .build());

@@ -13,7 +13,7 @@ import dev.flashline.report.JobTotals;
 import dev.flashline.report.TotalsFn;
 import dev.flashline.schema.LabelledRecord;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -49,7 +49,7 @@ public final class LabelJob {
    * @param log where progress goes (standard error on the command line)
    * @throws InputFiles.InputException when the input cannot be read; nothing has run then
    */
-  public static CostReport run(LabelRequest request, PrintStream log) throws InputFiles.InputException, IOException {
+  public static CostReport run(LabelRequest request, PrintWriter log) throws InputFiles.InputException, IOException {
     InputFiles input = InputFiles.resolve(request.input(), request.job());
     OutputLayout.prepare(request.output());
     String runId = UUID.randomUUID().toString();

@@ -1,7 +1,7 @@
 package dev.flashline.pipeline;
 
 import dev.flashline.beam.JobProgress;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Locale;
 
@@ -14,14 +14,14 @@ final class ProgressReporter implements AutoCloseable {
 
   private final String runId;
   private final long total;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
   private final long started = System.nanoTime();
   private final ArrayDeque<long[]> history = new ArrayDeque<>(); // (nanos, done)
   private final Thread thread;
   private volatile boolean running = true;
 
-  private ProgressReporter(String runId, long total, PrintStream out, boolean terminal) {
+  private ProgressReporter(String runId, long total, PrintWriter out, boolean terminal) {
     this.runId = runId;
     this.total = total;
     this.out = out;
@@ -30,7 +30,7 @@ final class ProgressReporter implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  static ProgressReporter start(String runId, long total, PrintStream out, boolean enabled) {
+  static ProgressReporter start(String runId, long total, PrintWriter out, boolean enabled) {
     ProgressReporter reporter = new ProgressReporter(runId, total, out, System.console() != null);
     if (enabled) {
       reporter.thread.start();

@@ -1,6 +1,6 @@
 package dev.flashline.report;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 public final class SummaryPrinter {
   private SummaryPrinter() {}
 
-  public static void print(CostReport report, PrintStream out) {
+  public static void print(CostReport report, PrintWriter out) {
     out.printf(Locale.ROOT, "flashline: job '%s' (%s) on %s%n", report.job(), report.task(), report.runner());
     out.printf(Locale.ROOT, "  records   %,d   ok %,d   failed %,d%n", report.records(), report.ok(), report.failed());
     if (report.labels() != null) {
@@ -69,5 +69,6 @@ public final class SummaryPrinter {
       report.errorSamples().forEach(error -> out.println("            " + error));
     }
     out.println("  output    " + report.output());
+    out.flush();
   }
 }

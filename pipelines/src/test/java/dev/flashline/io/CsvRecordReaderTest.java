@@ -278,6 +278,117 @@ class CsvRecordReaderTest {
     assertThat(rows.get(1).values()).containsEntry("note", "y");
   }
 
+  // --- limit on an open quoted field -------------------------------------------------------
+
+  @Test
+  void defaultLimitIsSixteenMebiCharacters() {
+    assertThat(CsvRecordReader.MAX_RECORD_CHARS).isEqualTo(16 * 1024 * 1024);
+  }
+
+  @Test
+  void quotedFieldOverTheLimitIsReportedAndReadingResumesOnTheNextLine() throws IOException {
+    StringBuilder csv = new StringBuilder("id,text\n1,ok\n2,\"oops\n3,fine\r\n\n");
+    for (int i = 4; i <= 40; i++) {
+      csv.append(i).append(",row ").append(i).append('\n');
+    }
+    // Far more than 50 characters follow the stray quote, and it is never closed.
+    List<Row> rows = rows(csv.toString(), 50);
+    assertThat(rows).hasSize(40);
+    Row bad = rows.get(1);
+    assertThat(bad.ok()).isFalse();
+    assertThat(bad.line()).isEqualTo(3);
+    assertThat(bad.values()).isEmpty();
+    assertThat(bad.raw()).isEqualTo("2,\"oops");
+    assertThat(bad.error())
+        .isEqualTo("data.csv line 3: column 2 (\"text\"): quoted field opened on line 3 "
+            + "exceeded the limit of 50 characters without a closing quote");
+    assertThat(rows.get(2).line()).isEqualTo(4);
+    assertThat(rows.get(2).values()).containsEntry("text", "fine");
+    List<Row> after = rows.subList(2, rows.size());
+    assertThat(after).extracting(Row::ok).containsOnly(true);
+    assertThat(after.get(after.size() - 1).line()).isEqualTo(42);
+    assertThat(after.get(after.size() - 1).values()).containsEntry("text", "row 40");
+    // the same when the input arrives one character at a time
+    assertThat(rows(new OneCharReader(new StringReader(csv.toString())), 50)).isEqualTo(rows);
+  }
+
+  @Test
+  void quoteLineLongerThanTheLimitIsCutAndSkipped() throws IOException {
+    String csv = "id,text\n1,\"" + "x".repeat(5000) + "\r\n2,after\n3,\"q\"\n";
+    List<Row> rows = rows(csv, 100);
+    assertThat(rows).extracting(Row::line).containsExactly(2L, 3L, 4L);
+    assertThat(rows).extracting(Row::ok).containsExactly(false, true, true);
+    Row bad = rows.get(0);
+    assertThat(bad.raw()).startsWith("1,\"xxx").hasSizeLessThanOrEqualTo(102);
+    assertThat(bad.error()).contains("data.csv line 2", "column 2 (\"text\")",
+        "exceeded the limit of 100 characters");
+    assertThat(rows.get(1).values()).containsEntry("text", "after");
+    assertThat(rows.get(2).values()).containsEntry("text", "q");
+    assertThat(rows(new OneCharReader(new StringReader(csv)), 100)).isEqualTo(rows);
+  }
+
+  @Test
+  void limitCountsTheRecordUpToTheClosingQuote() throws IOException {
+    // 1,"abcde is 8 characters before the closing quote
+    assertThat(rows("id,text\n1,\"abcde\"\n2,b\n", 8)).extracting(Row::ok)
+        .containsExactly(true, true);
+    List<Row> over = rows("id,text\n1,\"abcde\"\n2,b\n", 7);
+    assertThat(over).extracting(Row::ok).containsExactly(false, true);
+    assertThat(over.get(0).error()).contains("exceeded the limit of 7");
+  }
+
+  @Test
+  void multiLineQuotedFieldWithinTheLimitIsUnaffected() throws IOException {
+    List<Row> rows = rows("id,text\n1,\"a\nb\nc\"\n2,d\n", 20);
+    assertThat(rows).extracting(Row::ok).containsExactly(true, true);
+    assertThat(rows.get(0).values()).containsEntry("text", "a\nb\nc");
+    assertThat(rows.get(1).line()).isEqualTo(5);
+  }
+
+  @Test
+  void strayQuoteInALargeInputDoesNotBufferTheRestOfIt() throws IOException {
+    int n = 100_000;
+    StringBuilder csv = new StringBuilder(n * 16).append("id,text\n0,\"stray\n");
+    for (int i = 1; i <= n; i++) {
+      csv.append(i).append(",text ").append(i).append('\n');
+    }
+    CountingReader counting = new CountingReader(new StringReader(csv.toString()));
+    try (CsvRecordReader r = new CsvRecordReader(counting, SOURCE, 1000)) {
+      r.header();
+      Row bad = r.next();
+      assertThat(bad.ok()).isFalse();
+      assertThat(bad.error()).contains("line 2", "exceeded the limit of 1000");
+      // at most the limit and a couple of 64 Ki buffers, not the whole ~1.5 M characters
+      assertThat(counting.count).isLessThan(1000 + 3 * 64 * 1024).isLessThan(csv.length());
+      long ok = 0;
+      Row last = null;
+      for (Row row = r.next(); row != null; row = r.next()) {
+        assertThat(row.error()).isNull();
+        ok++;
+        last = row;
+      }
+      assertThat(ok).isEqualTo(n);
+      assertThat(last.line()).isEqualTo(n + 2);
+      assertThat(last.values()).containsEntry("id", String.valueOf(n));
+      assertThat(counting.count).isEqualTo(csv.length());
+    }
+  }
+
+  @Test
+  void overLongQuotedHeaderIsAFormatError() {
+    assertThatThrownBy(() -> new CsvRecordReader(new StringReader("id,\"text\n1,a\n2,b\n"), SOURCE, 5)
+            .header())
+        .isInstanceOf(CsvFormatException.class)
+        .hasMessageContaining("data.csv line 1")
+        .hasMessageContaining("exceeded the limit of 5");
+  }
+
+  @Test
+  void limitMustBePositive() {
+    assertThatThrownBy(() -> new CsvRecordReader(new StringReader("id\n"), SOURCE, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   // --- header -------------------------------------------------------------------------------
 
   @Test
@@ -400,6 +511,39 @@ class CsvRecordReaderTest {
       }
     }
     return rows;
+  }
+
+  private static List<Row> rows(String csv, int maxRecordChars) throws IOException {
+    return rows(new StringReader(csv), maxRecordChars);
+  }
+
+  private static List<Row> rows(Reader in, int maxRecordChars) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    try (CsvRecordReader r = new CsvRecordReader(in, SOURCE, maxRecordChars)) {
+      r.header();
+      for (Row row = r.next(); row != null; row = r.next()) {
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  /** Counts the characters handed out, to see how far ahead the reader has read. */
+  private static final class CountingReader extends FilterReader {
+    long count;
+
+    CountingReader(Reader in) {
+      super(in);
+    }
+
+    @Override
+    public int read(char[] cbuf, int off, int len) throws IOException {
+      int n = super.read(cbuf, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
   }
 
   /** Hands out one character per read, so that CRLF and "" are split across buffer refills. */

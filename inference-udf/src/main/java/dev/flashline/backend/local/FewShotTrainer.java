@@ -84,16 +84,16 @@ public final class FewShotTrainer {
           pseudoOwners.add(best);
         }
       }
-      selfTrained = withPseudo.size() - vectors.size();
       boolean[] pseudo = new boolean[withPseudo.size()];
       Arrays.fill(pseudo, vectors.size(), pseudo.length, true);
-      vectors = withPseudo;
-      owners = pseudoOwners;
-      Model refit = calibrate(k, vectors, owners, pseudo, examples.size());
+      Model refit = calibrate(k, withPseudo, pseudoOwners, pseudo, examples.size());
       if (refit.calibrated) {
         model = refit;
+        selfTrained = withPseudo.size() - vectors.size();
+        dataPrior = estimatePrior(sampleLogits(model, sample, sampleIndex), model.calibrationPrior);
+      } else {
+        dataPrior = prior;
       }
-      dataPrior = estimatePrior(sampleLogits(model, sample, sampleIndex), model.calibrationPrior);
     } else if (sample.size() >= MIN_SAMPLE_FOR_PRIOR) {
       dataPrior = estimatePrior(sampleLogits(model, sample, null), model.calibrationPrior);
     }
@@ -107,10 +107,12 @@ public final class FewShotTrainer {
     FewShotClassifier.FitReport report =
         new FewShotClassifier.FitReport(
             model.calibrated, model.scale, examples.size(), sample.size(), selfTrained, model.calibrationPrior, dataPrior);
+    // The model's own arrays, which always agree with each other (a refit that failed keeps the
+    // prototypes it was fitted with).
     return new FewShotClassifier(
         labels,
-        vectors.toArray(new float[0][]),
-        owners.stream().mapToInt(Integer::intValue).toArray(),
+        model.prototypes,
+        model.owners,
         model.pseudo,
         TEMPERATURE,
         model.scale,
