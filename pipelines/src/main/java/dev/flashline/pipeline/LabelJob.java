@@ -58,7 +58,8 @@ public final class LabelJob {
     build(pipeline, request, input, runId);
 
     long started = System.nanoTime();
-    try (ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords(), log, request.progress())) {
+    try (ModelWarmUp warmUp = ModelWarmUp.startIfLocal(request);
+        ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords(), log, request.progress())) {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
       if (state != PipelineResult.State.DONE) {

@@ -53,6 +53,13 @@ public final class EncoderModel implements AutoCloseable {
   }
 
   public static EncoderModel load(EncoderModelSpec spec) {
+    // DJL otherwise tries the network at start (version checks, usage tracking); the model is local.
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    if (System.getProperty("OPT_OUT_TRACKING") == null) {
+      System.setProperty("OPT_OUT_TRACKING", "true");
+    }
     try {
       byte[] onnx = resource(spec.onnxResource());
       HuggingFaceTokenizer tokenizer;

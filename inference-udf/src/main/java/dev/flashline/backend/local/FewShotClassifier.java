@@ -22,9 +22,7 @@ public final class FewShotClassifier implements Serializable {
   static final double SELF_MATCH = 0.99999;
 
   private final List<String> labels;
-  private final float[][] prototypes; // (prototypes, dimension), unit length
-  private final int[] prototypeLabel; // (prototypes)
-  private final boolean[] pseudo; // (prototypes): added by self-training, not given by the user
+  private final Prototypes prototypes;
   private final double temperature;
   private final double scale;
   private final double[] offset; // (labels): calibration offset + log(prior on data / prior of examples)
@@ -39,16 +37,16 @@ public final class FewShotClassifier implements Serializable {
       double scale,
       double[] offset,
       FitReport report) {
-    if (prototypes.length != prototypeLabel.length || prototypes.length != pseudo.length) {
-      throw new IllegalArgumentException("prototype arrays differ in length");
-    }
-    if (offset.length != labels.size()) {
-      throw new IllegalArgumentException("need one offset per label");
+    this(labels, new Prototypes(prototypes, prototypeLabel, pseudo, labels.size()), temperature, scale, offset, report);
+  }
+
+  FewShotClassifier(
+      List<String> labels, Prototypes prototypes, double temperature, double scale, double[] offset, FitReport report) {
+    if (offset.length != labels.size() || prototypes.labels() != labels.size()) {
+      throw new IllegalArgumentException("need one offset and one prototype label per label");
     }
     this.labels = List.copyOf(labels);
     this.prototypes = prototypes;
-    this.prototypeLabel = prototypeLabel;
-    this.pseudo = pseudo;
     this.temperature = temperature;
     this.scale = scale;
     this.offset = offset;
@@ -64,14 +62,27 @@ public final class FewShotClassifier implements Serializable {
   }
 
   public Prediction predict(float[] embedding) {
-    double[] probabilities = softmax(logits(classScores(embedding, -1, true)));
-    int best = 0;
-    for (int k = 1; k < probabilities.length; k++) {
-      if (probabilities[k] > probabilities[best]) {
-        best = k;
+    return predictAll(new float[][] {embedding})[0];
+  }
+
+  /**
+   * Predictions for several texts at once, (texts); faster per text than one at a time, and the
+   * same answers.
+   */
+  public Prediction[] predictAll(float[][] embeddings) {
+    double[][] scores = prototypes.scores(embeddings, temperature, null, true);
+    Prediction[] predictions = new Prediction[embeddings.length];
+    for (int t = 0; t < embeddings.length; t++) {
+      double[] probabilities = softmax(logits(scores[t]));
+      int best = 0;
+      for (int k = 1; k < probabilities.length; k++) {
+        if (probabilities[k] > probabilities[best]) {
+          best = k;
+        }
       }
+      predictions[t] = new Prediction(labels.get(best), probabilities[best], probabilities);
     }
-    return new Prediction(labels.get(best), probabilities[best], probabilities);
+    return predictions;
   }
 
   /** Calibrated logits with the class-balance shift included, (labels). */
@@ -90,7 +101,7 @@ public final class FewShotClassifier implements Serializable {
    * @param skipSelfMatches leave out self-training prototypes that are this very text
    */
   double[] classScores(float[] x, int skip, boolean skipSelfMatches) {
-    return Prototypes.scores(x, prototypes, prototypeLabel, pseudo, labels.size(), temperature, skip, skipSelfMatches);
+    return prototypes.scores(x, temperature, skip, skipSelfMatches);
   }
 
   static double[] softmax(double[] z) {

@@ -112,8 +112,6 @@ public final class FewShotTrainer {
     return new FewShotClassifier(
         labels,
         model.prototypes,
-        model.owners,
-        model.pseudo,
         TEMPERATURE,
         model.scale,
         offset,
@@ -122,9 +120,7 @@ public final class FewShotTrainer {
 
   /** Scale and offsets of the softmax, and the class balance they are calibrated under. */
   private record Model(
-      float[][] prototypes,
-      int[] owners,
-      boolean[] pseudo,
+      Prototypes prototypes,
       int labels,
       boolean calibrated,
       double scale,
@@ -137,24 +133,27 @@ public final class FewShotTrainer {
    */
   private static Model calibrate(
       int labels, List<float[]> vectors, List<Integer> owners, boolean[] pseudo, int examples) {
-    float[][] prototypes = vectors.toArray(new float[0][]);
-    int[] owner = owners.stream().mapToInt(Integer::intValue).toArray();
+    Prototypes prototypes = Prototypes.of(vectors, owners, pseudo, labels);
+    float[][] exampleVectors = vectors.subList(0, examples).toArray(new float[0][]);
+    int[] leaveOut = new int[examples];
+    Arrays.setAll(leaveOut, e -> e);
+    double[][] looScores = prototypes.scores(exampleVectors, TEMPERATURE, leaveOut, true);
     List<double[]> scores = new ArrayList<>();
     List<Integer> truth = new ArrayList<>();
     double[] counts = new double[labels];
     for (int e = 0; e < examples; e++) {
-      double[] s = Prototypes.scores(prototypes[e], prototypes, owner, pseudo, labels, TEMPERATURE, e, true);
+      double[] s = looScores[e];
       if (Arrays.stream(s).allMatch(Double::isFinite)) {
         scores.add(s);
-        truth.add(owner[e]);
-        counts[owner[e]]++;
+        truth.add(owners.get(e));
+        counts[owners.get(e)]++;
       }
     }
     long represented = Arrays.stream(counts).filter(c -> c > 0).count();
     if (scores.size() < MIN_CALIBRATION_POINTS || represented < 2) {
       double[] uniform = new double[labels];
       Arrays.fill(uniform, 1.0 / labels);
-      return new Model(prototypes, owner, pseudo, labels, false, DEFAULT_SCALE, new double[labels], uniform);
+      return new Model(prototypes, labels, false, DEFAULT_SCALE, new double[labels], uniform);
     }
     double[] prior = new double[labels];
     for (int label = 0; label < labels; label++) {
@@ -163,17 +162,15 @@ public final class FewShotTrainer {
     }
     double[] theta = Softmax.fit(scores.toArray(new double[0][]), truth.stream().mapToInt(Integer::intValue).toArray(), labels, MAX_SCALE);
     double[] offset = Arrays.copyOfRange(theta, 1, theta.length);
-    return new Model(prototypes, owner, pseudo, labels, true, theta[0], offset, prior);
+    return new Model(prototypes, labels, true, theta[0], offset, prior);
   }
 
   /** Calibrated logits of each sample record, (sample, labels); a record skips its own prototype. */
   private static double[][] sampleLogits(Model model, List<float[]> sample, int[] ownPrototype) {
+    double[][] scores = model.prototypes.scores(sample.toArray(new float[0][]), TEMPERATURE, ownPrototype, true);
     double[][] logits = new double[sample.size()][];
     for (int i = 0; i < sample.size(); i++) {
-      int skip = ownPrototype == null ? -1 : ownPrototype[i];
-      double[] s =
-          Prototypes.scores(
-              sample.get(i), model.prototypes, model.owners, model.pseudo, model.labels, TEMPERATURE, skip, true);
+      double[] s = scores[i];
       double[] z = new double[model.labels];
       for (int k = 0; k < z.length; k++) {
         z[k] = model.scale * s[k] + model.offset[k];
