@@ -26,6 +26,8 @@ final class ProgressReporter implements AutoCloseable {
     this.total = total;
     this.out = out;
     this.terminal = terminal;
+    // The rate of the first report is then the average since the start.
+    history.addLast(new long[] {started, 0});
     this.thread = new Thread(this::loop, "flashline-progress");
     thread.setDaemon(true);
   }
