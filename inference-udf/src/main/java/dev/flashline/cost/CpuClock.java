@@ -17,8 +17,4 @@ public final class CpuClock {
   public static long threadNanos() {
     return SUPPORTED ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
-
-  public static boolean measuresCpu() {
-    return SUPPORTED;
-  }
 }

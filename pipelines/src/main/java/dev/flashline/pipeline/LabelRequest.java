@@ -23,8 +23,4 @@ public record LabelRequest(
     }
     flinkMaster = flinkMaster == null || flinkMaster.isBlank() ? RunnerChoice.FLINK_LOCAL : flinkMaster;
   }
-
-  public static LabelRequest of(JobSpec job, Path input, Path output, RunnerChoice runner) {
-    return new LabelRequest(job, input, output, runner, Runtime.getRuntime().availableProcessors(), null, false);
-  }
 }

@@ -18,6 +18,7 @@ public record CostReport(
     String task,
     String runner,
     String input,
+    int inputFiles,
     String output,
     long records,
     long ok,

@@ -111,23 +111,34 @@ public final class LocalThroughputBench {
   /** Texts per second with {@code threads} threads sharing one model, one text per call. */
   static double rawOneAtATime(EncoderModel model, List<String> texts, int threads) throws Exception {
     AtomicInteger next = new AtomicInteger();
+    double seconds =
+        onThreads(
+            threads,
+            () -> {
+              for (int i = next.getAndIncrement(); i < texts.size(); i = next.getAndIncrement()) {
+                model.embed(texts.get(i));
+              }
+              return null;
+            });
+    return texts.size() / seconds;
+  }
+
+  /** Runs the work on {@code threads} threads at once; returns the wall seconds until all finish. */
+  private static double onThreads(int threads, java.util.concurrent.Callable<Void> work) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    long start = System.nanoTime();
-    List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      done.add(
-          pool.submit(
-              () -> {
-                for (int i = next.getAndIncrement(); i < texts.size(); i = next.getAndIncrement()) {
-                  model.embed(texts.get(i));
-                }
-              }));
+    try {
+      long start = System.nanoTime();
+      List<Future<Void>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(work));
+      }
+      for (Future<Void> f : done) {
+        f.get();
+      }
+      return (System.nanoTime() - start) / 1e9;
+    } finally {
+      pool.shutdown();
     }
-    for (Future<?> f : done) {
-      f.get();
-    }
-    pool.shutdown();
-    return texts.size() / ((System.nanoTime() - start) / 1e9);
   }
 
   /** Texts per second in length-sorted padded batches, one single-threaded session per thread's calls. */
@@ -150,42 +161,34 @@ public final class LocalThroughputBench {
       }
       ids.sort(Comparator.comparingInt(a -> a.length));
       AtomicInteger next = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      long start = System.nanoTime();
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        done.add(
-            pool.submit(
-                () -> {
-                  for (int from = next.getAndAdd(batch); from < ids.size(); from = next.getAndAdd(batch)) {
-                    List<long[]> chunk = ids.subList(from, Math.min(ids.size(), from + batch));
-                    int length = chunk.get(chunk.size() - 1).length;
-                    long[] flat = new long[chunk.size() * length];
-                    long[] mask = new long[flat.length];
-                    for (int b = 0; b < chunk.size(); b++) {
-                      long[] x = chunk.get(b);
-                      System.arraycopy(x, 0, flat, b * length, x.length);
-                      java.util.Arrays.fill(mask, b * length, b * length + x.length, 1L);
-                    }
-                    long[] shape = {chunk.size(), length};
-                    Map<String, OnnxTensor> inputs = new HashMap<>();
-                    inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(flat), shape));
-                    inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
-                    inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[flat.length]), shape));
-                    try (OrtSession.Result result = session.run(inputs)) {
-                      ((OnnxTensor) result.get(0)).getFloatBuffer();
-                    } finally {
-                      inputs.values().forEach(OnnxTensor::close);
-                    }
+      double seconds =
+          onThreads(
+              threads,
+              () -> {
+                for (int from = next.getAndAdd(batch); from < ids.size(); from = next.getAndAdd(batch)) {
+                  List<long[]> chunk = ids.subList(from, Math.min(ids.size(), from + batch));
+                  int length = chunk.get(chunk.size() - 1).length;
+                  long[] flat = new long[chunk.size() * length];
+                  long[] mask = new long[flat.length];
+                  for (int b = 0; b < chunk.size(); b++) {
+                    long[] x = chunk.get(b);
+                    System.arraycopy(x, 0, flat, b * length, x.length);
+                    java.util.Arrays.fill(mask, b * length, b * length + x.length, 1L);
                   }
-                  return null;
-                }));
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-      pool.shutdown();
-      return texts.size() / ((System.nanoTime() - start) / 1e9);
+                  long[] shape = {chunk.size(), length};
+                  Map<String, OnnxTensor> inputs = new HashMap<>();
+                  inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(flat), shape));
+                  inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+                  inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[flat.length]), shape));
+                  try (OrtSession.Result result = session.run(inputs)) {
+                    ((OnnxTensor) result.get(0)).getFloatBuffer();
+                  } finally {
+                    inputs.values().forEach(OnnxTensor::close);
+                  }
+                }
+                return null;
+              });
+      return texts.size() / seconds;
     } finally {
       tokenizer.close();
     }

@@ -21,6 +21,10 @@ import java.util.Map;
  * <p>The session runs each call on the calling thread (one intra-op thread). Parallelism comes
  * from the runner's threads instead, which keeps every core busy without oversubscription and
  * makes the calling thread's CPU time an exact measure of what a record cost.
+ *
+ * <p>Texts are run one per call. The bundled int8 graph quantises activations with one scale per
+ * input tensor, so in a batch a text's vector would depend on the texts beside it, and labels
+ * would depend on how a runner happened to batch records.
  */
 public final class EncoderModel implements AutoCloseable {
   /** Windows per text. Enough for about 8,000 tokens; the tail of longer texts is not embedded. */
@@ -88,11 +92,6 @@ public final class EncoderModel implements AutoCloseable {
 
   public int dimension() {
     return dimension;
-  }
-
-  /** Number of tokens the text occupies, special tokens included. */
-  public int countTokens(String text) {
-    return tokenizer.encode(spec.textPrefix() + text, true, false).getIds().length;
   }
 
   /**

@@ -12,9 +12,6 @@ import java.util.Locale;
  * @param textPrefix prepended to every text; E5 models are trained with "query: " for symmetric
  *     tasks such as classification and clustering
  * @param maxPositions the encoder's position limit; longer texts are embedded in windows
- * @param batchDeterministic whether a text's vector is independent of the other texts in its
- *     batch. Dynamically quantised (int8) graphs pick one activation scale per batch tensor, so
- *     they are run one text at a time to keep results reproducible across runners and reruns.
  */
 public record EncoderModelSpec(
     String name,
@@ -22,8 +19,7 @@ public record EncoderModelSpec(
     String tokenizerResource,
     Pooling pooling,
     String textPrefix,
-    int maxPositions,
-    boolean batchDeterministic)
+    int maxPositions)
     implements Serializable {
 
   public enum Pooling {
@@ -39,7 +35,7 @@ public record EncoderModelSpec(
    */
   public static final EncoderModelSpec E5_SMALL_V2_Q =
       new EncoderModelSpec(
-          "e5-small-v2-q", "e5-small-v2-q.onnx", "e5-small-v2-q-tokenizer.json", Pooling.MEAN, "query: ", 512, false);
+          "e5-small-v2-q", "e5-small-v2-q.onnx", "e5-small-v2-q-tokenizer.json", Pooling.MEAN, "query: ", 512);
 
   public static final List<EncoderModelSpec> BUNDLED = List.of(E5_SMALL_V2_Q);
 

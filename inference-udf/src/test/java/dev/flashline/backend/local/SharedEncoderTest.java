@@ -123,7 +123,7 @@ class SharedEncoderTest {
   void unknownModelIsNotCounted() {
     int open = SharedEncoder.openModels();
     EncoderModelSpec ghost =
-        new EncoderModelSpec("ghost", "ghost.onnx", "ghost.json", EncoderModelSpec.Pooling.MEAN, "", 512, true);
+        new EncoderModelSpec("ghost", "ghost.onnx", "ghost.json", EncoderModelSpec.Pooling.MEAN, "", 512);
     assertThatThrownBy(() -> SharedEncoder.acquire(ghost)).isInstanceOf(RuntimeException.class);
     assertThat(SharedEncoder.openModels()).isEqualTo(open);
     assertThat(SharedEncoder.references("ghost")).isZero();
