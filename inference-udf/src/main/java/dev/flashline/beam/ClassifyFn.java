@@ -12,6 +12,7 @@ import dev.flashline.task.LabelledRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -110,8 +111,10 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
     batch.clear();
   }
 
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   /** Example matching ignores differences in whitespace only. */
   static String normalise(String text) {
-    return text.strip().replaceAll("\\s+", " ");
+    return WHITESPACE.matcher(text.strip()).replaceAll(" ");
   }
 }

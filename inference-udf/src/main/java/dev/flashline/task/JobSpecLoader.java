@@ -1,31 +1,30 @@
 package dev.flashline.task;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.flashline.schema.TaskType;
-import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -62,18 +61,10 @@ public final class JobSpecLoader {
   /** @param source names the spec in error messages */
   public static JobSpec parse(String yaml, String source) throws JobSpecException {
     try {
-      JsonNode tree = YAML.readTree(yaml);
-      if (tree == null || tree.isMissingNode() || tree.isNull()) {
-        throw new JobSpecException("job spec " + source + ": the file is empty");
-      }
-      if (!tree.isObject()) {
-        throw new JobSpecException("job spec " + source + ": expected a mapping of fields at the top level");
-      }
       // Jackson reports an unknown field of a record only after constructing it, so a validation
       // error (such as "needs at least 2 labels" for a 'lables:' typo) would hide the typo, and the
-      // line would be the end of the record. Check the field names first, at their own lines.
-      rejectUnknownFields(yaml, source);
-      // Bind from the text, not the tree, so that errors keep their line numbers.
+      // line would be the end of the record. Check the shape and field names first.
+      checkFieldNames(yaml, source);
       return YAML.readValue(yaml, JobSpec.class);
     } catch (UnrecognizedPropertyException e) {
       String known =
@@ -120,11 +111,16 @@ public final class JobSpecLoader {
     }
   }
 
-  private static void rejectUnknownFields(String yaml, String source) throws IOException, JobSpecException {
+  private static void checkFieldNames(String yaml, String source) throws IOException, JobSpecException {
     try (JsonParser parser = YAML.getFactory().createParser(yaml)) {
-      if (parser.nextToken() == JsonToken.START_OBJECT) {
-        rejectUnknownFields(parser, JobSpec.class, "", source);
+      JsonToken first = parser.nextToken();
+      if (first == null || first == JsonToken.VALUE_NULL) {
+        throw new JobSpecException("job spec " + source + ": the file is empty");
       }
+      if (first != JsonToken.START_OBJECT) {
+        throw new JobSpecException("job spec " + source + ": expected a mapping of fields at the top level");
+      }
+      rejectUnknownFields(parser, JobSpec.class, "", source);
     }
   }
 

@@ -16,8 +16,13 @@ final class DocumentMapper implements Serializable {
     this.goldField = job.goldField();
   }
 
-  /** A document, or the reason the row cannot be one. */
-  record Mapped(Document document, String id, String error) {}
+  /**
+   * A document, or the reason the row cannot be one.
+   *
+   * @param id the record's id, or where it is ("file line N") when it has no usable id
+   * @param idFromRecord whether {@code id} is the record's own
+   */
+  record Mapped(Document document, String id, boolean idFromRecord, String error) {}
 
   Mapped map(InputRow row) {
     Object rawId = row.fields().get(idField);
@@ -27,18 +32,18 @@ final class DocumentMapper implements Serializable {
           row.fields().containsKey(idField) && rawId != null && !(rawId instanceof CharSequence) && id == null
               ? "field '" + idField + "' must be a string or number"
               : "field '" + idField + "' is " + (row.fields().containsKey(idField) && rawId != null ? "empty" : "missing");
-      return new Mapped(null, row.where(), row.where() + ": " + reason);
+      return new Mapped(null, row.where(), false, row.where() + ": " + reason);
     }
     String where = "record '" + id + "' (" + row.where() + ")";
     if (!row.fields().containsKey(textField) || row.fields().get(textField) == null) {
-      return new Mapped(null, id, where + ": field '" + textField + "' is missing");
+      return new Mapped(null, id, true, where + ": field '" + textField + "' is missing");
     }
     String text = scalar(row.fields().get(textField));
     if (text == null) {
-      return new Mapped(null, id, where + ": field '" + textField + "' must be a string");
+      return new Mapped(null, id, true, where + ": field '" + textField + "' must be a string");
     }
     if (text.isBlank()) {
-      return new Mapped(null, id, where + ": field '" + textField + "' is empty");
+      return new Mapped(null, id, true, where + ": field '" + textField + "' is empty");
     }
     String gold = goldField == null ? null : scalar(row.fields().get(goldField));
     Document document =
@@ -48,7 +53,7 @@ final class DocumentMapper implements Serializable {
             .setGoldLabel(gold == null || gold.isBlank() ? null : gold.strip())
             .setSource(row.where())
             .build();
-    return new Mapped(document, id, null);
+    return new Mapped(document, id, true, null);
   }
 
   /** Strings, numbers and booleans as text; anything structured is not a scalar (null). */

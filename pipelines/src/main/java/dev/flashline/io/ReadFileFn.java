@@ -89,7 +89,7 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
       }
       id = mapped.id();
       error = mapped.error();
-      if (!id.equals(row.where())) {
+      if (mapped.idFromRecord()) {
         recordId = id;
       }
     } else {

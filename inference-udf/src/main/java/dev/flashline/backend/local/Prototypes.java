@@ -63,10 +63,6 @@ final class Prototypes implements Serializable {
         vectors.toArray(new float[0][]), owners.stream().mapToInt(Integer::intValue).toArray(), pseudo, labels);
   }
 
-  int size() {
-    return owner.length;
-  }
-
   int labels() {
     return labels;
   }
@@ -86,7 +82,7 @@ final class Prototypes implements Serializable {
   double[][] scores(float[][] xs, double temperature, int[] skip, boolean skipSelfMatches) {
     double[][] out = new double[xs.length][];
     int n = owner.length;
-    float[][] sims = new float[TEXT_BLOCK][n];
+    float[][] sims = new float[Math.min(TEXT_BLOCK, xs.length)][n];
     for (int from = 0; from < xs.length; from += TEXT_BLOCK) {
       int to = Math.min(xs.length, from + TEXT_BLOCK);
       for (float[] row : sims) {
