@@ -8,15 +8,17 @@ import dev.flashline.schema.LabelledRecord;
 import dev.flashline.schema.TaskType;
 import dev.flashline.task.Example;
 import dev.flashline.task.JobSpec;
+import dev.flashline.task.StageSpec;
 import dev.flashline.task.LabelledRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
 
 /**
@@ -27,11 +29,16 @@ import org.joda.time.Instant;
  */
 final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
   static final int BATCH = 64;
+  /** Rows the local model answered for good. */
+  static final TupleTag<LabelledRecord> ANSWERED = new TupleTag<>() {};
+  /** In a cascade, documents the local model was not confident enough about, with its row so far. */
+  static final TupleTag<KV<Document, LabelledRecord>> ESCALATED = new TupleTag<>() {};
 
   private final JobSpec job;
   private final PCollectionView<FittedClassifier> classifier;
   private final PCollectionView<Long> records;
   private final Set<String> exampleTexts;
+  private final StageSpec stage;
 
   // Some runners decode a side input on every access; the classifier is megabytes of prototypes.
   private transient BoundedWindow cachedWindow;
@@ -44,9 +51,10 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
 
   ClassifyFn(JobSpec job, PCollectionView<FittedClassifier> classifier, PCollectionView<Long> records) {
     this.job = job;
+    this.stage = job.isCascade() ? job.route().get(0) : null;
     this.classifier = classifier;
     this.records = records;
-    this.exampleTexts = job.examples().stream().map(Example::text).map(ClassifyFn::normalise).collect(Collectors.toSet());
+    this.exampleTexts = job.examples().stream().map(Example::text).map(Example::normalise).collect(Collectors.toSet());
   }
 
   @StartBundle
@@ -58,7 +66,7 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
   public void process(@Element EmbeddedDocument embedded, ProcessContext context, BoundedWindow window) {
     if (!window.equals(cachedWindow)) {
       // Side inputs are per window: finish the documents of the previous one with its classifier.
-      flush((row, pending) -> context.output(row));
+      flush(inProcess(context));
       cachedClassifier = context.sideInput(classifier);
       cachedCount = Math.max(1, context.sideInput(records));
       cachedWindow = window;
@@ -67,17 +75,32 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
     if (batch.size() >= BATCH) {
       // Emitted with the current element's timestamp: later than, and in the same window as,
       // those of the documents buffered before it.
-      flush((row, pending) -> context.output(row));
+      flush(inProcess(context));
     }
   }
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
-    flush((row, pending) -> context.output(row, pending.timestamp(), pending.window()));
+    flush(
+        new Emitter() {
+          @Override
+          public <T> void emit(TupleTag<T> tag, T value, Pending pending) {
+            context.output(tag, value, pending.timestamp(), pending.window());
+          }
+        });
+  }
+
+  private Emitter inProcess(ProcessContext context) {
+    return new Emitter() {
+      @Override
+      public <T> void emit(TupleTag<T> tag, T value, Pending pending) {
+        context.output(tag, value);
+      }
+    };
   }
 
   private interface Emitter {
-    void emit(LabelledRecord row, Pending pending);
+    <T> void emit(TupleTag<T> tag, T value, Pending pending);
   }
 
   private void flush(Emitter emitter) {
@@ -97,24 +120,22 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
       EmbeddedDocument embedded = pending.document();
       Document document = embedded.document();
       double seconds = embedded.cpuSeconds() + classifyShare + fitShare;
-      emitter.emit(
+      LabelledRecord.Builder row =
           LabelledRecords.selfHosted(
                   document.getId(), TaskType.classify, LocalBackend.NAME, job.local().model(), seconds, job.compute())
               .setLabel(predictions[i].label())
               .setConfidence(predictions[i].confidence())
               .setInputTokens(embedded.tokens())
               .setGoldLabel(document.getGoldLabel())
-              .setIsExample(exampleTexts.contains(normalise(document.getText())))
-              .build(),
-          pending);
+              .setIsExample(exampleTexts.contains(Example.normalise(document.getText())));
+      if (stage == null) {
+        emitter.emit(ANSWERED, row.build(), pending);
+      } else if (predictions[i].confidence() >= stage.acceptConfidence()) {
+        emitter.emit(ANSWERED, LabelledRecords.atStage(row, stage.stage()).build(), pending);
+      } else {
+        emitter.emit(ESCALATED, KV.of(document, LabelledRecords.atStage(row, stage.stage()).build()), pending);
+      }
     }
     batch.clear();
-  }
-
-  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-
-  /** Example matching ignores differences in whitespace only. */
-  static String normalise(String text) {
-    return WHITESPACE.matcher(text.strip()).replaceAll(" ");
   }
 }

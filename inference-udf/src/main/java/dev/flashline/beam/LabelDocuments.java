@@ -2,12 +2,16 @@ package dev.flashline.beam;
 
 import dev.flashline.backend.local.FewShotClassifier;
 import dev.flashline.backend.local.LocalBackend;
+import dev.flashline.cost.PriceSchedule;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
 import dev.flashline.schema.TaskType;
 import dev.flashline.task.JobSpec;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.UUID;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Count;
@@ -18,6 +22,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -29,6 +34,9 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 /**
  * Labels (or summarises) documents with the job's backend: one output row per document, labelled
  * or failed with the reason, each with its usage and cost.
+ *
+ * <p>With an openai backend every document goes to the endpoint. In a cascade that starts with
+ * the local model, only the documents it is not confident enough about do.
  *
  * <p>Classification runs in three steps: embed every document; fit the few-shot classifier once,
  * on the examples and a deterministic sample of the embedded documents; then classify every
@@ -42,31 +50,65 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
 
   private final JobSpec job;
   private final String runId;
+  private final PriceSchedule prices;
+  private final int workers;
+  private final Clock clock;
 
-  private LabelDocuments(JobSpec job, String runId) {
+  private LabelDocuments(JobSpec job, String runId, PriceSchedule prices, int workers, Clock clock) {
     this.job = Objects.requireNonNull(job, "job");
     this.runId = Objects.requireNonNull(runId, "runId");
+    this.prices = Objects.requireNonNull(prices, "prices");
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+    }
+    this.workers = workers;
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   public static LabelDocuments of(JobSpec job) {
-    return new LabelDocuments(job, UUID.randomUUID().toString());
+    return new LabelDocuments(job, UUID.randomUUID().toString(), PriceSchedule.defaults(), 1, Clock.systemUTC());
   }
 
   /** Names the run whose {@link JobProgress} the workers count into. */
   public LabelDocuments withRunId(String runId) {
-    return new LabelDocuments(job, runId);
+    return new LabelDocuments(job, runId, prices, workers, clock);
+  }
+
+  /** The prices model requests are billed at (default: the DeepSeek V4 schedule shipped with Flashline). */
+  public LabelDocuments withPrices(PriceSchedule prices) {
+    return new LabelDocuments(job, runId, prices, workers, clock);
+  }
+
+  /** How many workers share the job's {@code openai.max_in_flight}. */
+  public LabelDocuments withWorkers(int workers) {
+    return new LabelDocuments(job, runId, prices, workers, clock);
+  }
+
+  /** The clock that stamps requests for pricing (peak or off-peak); tests fix it. */
+  public LabelDocuments withClock(Clock clock) {
+    return new LabelDocuments(job, runId, prices, workers, clock);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Document> documents) {
+    if (!job.usesLocal()) {
+      PCollection<LabelledRecord> answered =
+          documents
+              .apply(
+                  "WithNoPrior",
+                  MapElements.into(new TypeDescriptor<KV<Document, LabelledRecord>>() {})
+                      .via((Document d) -> KV.<Document, LabelledRecord>of(d, null)))
+              .setCoder(escalationCoder())
+              .apply("AskModel", ParDo.of(new AskModelFn(job, prices, workers, runId, true, clock)))
+              .setCoder(AvroCoder.of(LabelledRecord.class));
+      return PCollectionTuple.of(RECORDS, answered).and(FIT_REPORTS, noFitReport(documents));
+    }
     if (job.task() == TaskType.summarise) {
       PCollection<LabelledRecord> summaries =
           documents
               .apply("Summarise", ParDo.of(new SummariseFn(job, runId)))
               .setCoder(AvroCoder.of(LabelledRecord.class));
-      PCollection<FewShotClassifier.FitReport> none =
-          documents.getPipeline().apply("NoClassifier", Create.empty(SerializableCoder.of(FewShotClassifier.FitReport.class)));
-      return PCollectionTuple.of(RECORDS, summaries).and(FIT_REPORTS, none);
+      return PCollectionTuple.of(RECORDS, summaries).and(FIT_REPORTS, noFitReport(documents));
     }
     PCollectionTuple embedded =
         documents.apply(
@@ -96,14 +138,35 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
             .setCoder(SerializableCoder.of(FewShotClassifier.FitReport.class));
     PCollectionView<Long> count = vectors.apply("Count", Count.globally()).apply("CountView", View.asSingleton());
 
-    PCollection<LabelledRecord> labelled =
-        vectors
-            .apply("Classify", ParDo.of(new ClassifyFn(job, classifier, count)).withSideInputs(classifier, count))
-            .setCoder(AvroCoder.of(LabelledRecord.class));
-    PCollection<LabelledRecord> records =
-        PCollectionList.of(labelled)
-            .and(embedded.get(EmbedFn.FAILED).setCoder(AvroCoder.of(LabelledRecord.class)))
-            .apply("WithFailures", Flatten.pCollections());
+    PCollectionTuple classified =
+        vectors.apply(
+            "Classify",
+            ParDo.of(new ClassifyFn(job, classifier, count))
+                .withSideInputs(classifier, count)
+                .withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
+    PCollectionList<LabelledRecord> all =
+        PCollectionList.of(classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)))
+            .and(embedded.get(EmbedFn.FAILED).setCoder(AvroCoder.of(LabelledRecord.class)));
+    if (job.isCascade()) {
+      all =
+          all.and(
+              classified
+                  .get(ClassifyFn.ESCALATED)
+                  .setCoder(escalationCoder())
+                  .apply("Escalate", ParDo.of(new AskModelFn(job, prices, workers, runId, false, clock)))
+                  .setCoder(AvroCoder.of(LabelledRecord.class)));
+    } else {
+      classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
+    }
+    PCollection<LabelledRecord> records = all.apply("WithFailures", Flatten.pCollections());
     return PCollectionTuple.of(RECORDS, records).and(FIT_REPORTS, reports);
+  }
+
+  private static KvCoder<Document, LabelledRecord> escalationCoder() {
+    return KvCoder.of(AvroCoder.of(Document.class), NullableCoder.of(AvroCoder.of(LabelledRecord.class)));
+  }
+
+  private static PCollection<FewShotClassifier.FitReport> noFitReport(PCollection<Document> documents) {
+    return documents.getPipeline().apply("NoClassifier", Create.empty(SerializableCoder.of(FewShotClassifier.FitReport.class)));
   }
 }

@@ -11,4 +11,11 @@ public record Example(String text, String label) implements java.io.Serializable
     }
     label = label.strip();
   }
+
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
+  /** The form texts are matched to examples in: differences in whitespace do not count. */
+  public static String normalise(String text) {
+    return WHITESPACE.matcher(text.strip()).replaceAll(" ");
+  }
 }

@@ -45,7 +45,7 @@ class EmbeddedDocumentTest {
 
   @Test
   void exampleMatchingIgnoresWhitespaceOnly() {
-    assertThat(ClassifyFn.normalise("  Win   a\tprize\n")).isEqualTo("Win a prize");
-    assertThat(ClassifyFn.normalise("Win a prize")).isNotEqualTo(ClassifyFn.normalise("win a prize"));
+    assertThat(dev.flashline.task.Example.normalise("  Win   a\tprize\n")).isEqualTo("Win a prize");
+    assertThat(dev.flashline.task.Example.normalise("Win a prize")).isNotEqualTo(dev.flashline.task.Example.normalise("win a prize"));
   }
 }

@@ -1,14 +1,20 @@
 package dev.flashline.cli;
 
+import dev.flashline.backend.openai.EndpointAuthException;
+import dev.flashline.cost.PriceSchedule;
+import dev.flashline.cost.PriceScheduleException;
 import dev.flashline.io.InputFiles;
+import dev.flashline.pipeline.JobSetupException;
 import dev.flashline.pipeline.LabelJob;
 import dev.flashline.pipeline.LabelRequest;
 import dev.flashline.pipeline.RunnerChoice;
 import dev.flashline.report.CostReport;
 import dev.flashline.report.SummaryPrinter;
+import dev.flashline.task.BackendKind;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.JobSpecException;
 import dev.flashline.task.JobSpecLoader;
+import dev.flashline.task.OpenAiSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,11 +32,6 @@ import picocli.CommandLine.Model.CommandSpec;
           + " 2 bad command line, job spec or input (nothing ran)."
     })
 final class LabelCommand implements Callable<Integer> {
-  /** The backends this build offers. */
-  enum Backend {
-    local
-  }
-
   @Spec CommandSpec spec;
 
   @Option(names = "--job", required = true, paramLabel = "JOB.yaml", description = "Job spec (YAML).")
@@ -56,10 +57,51 @@ final class LabelCommand implements Callable<Integer> {
 
   @Option(
       names = "--backend",
-      defaultValue = "local",
-      paramLabel = "local",
-      description = "Model worker. Default: ${DEFAULT-VALUE} (the embedded model; no network).")
-  Backend backend;
+      paramLabel = "local|openai",
+      converter = BackendConverter.class,
+      description = {
+        "Model worker: local (the embedded model; no network) or openai (an OpenAI-compatible endpoint:"
+            + " the DeepSeek API, vLLM, SGLang). Overrides the job spec's backend and cascade."
+            + " Default: the job spec's (local if it names none)."
+      })
+  BackendKind backend;
+
+  @Option(
+      names = "--endpoint",
+      paramLabel = "URL",
+      description = "Chat-completions base URL for --backend openai (requests go to URL/chat/completions)."
+          + " Default: the job spec's openai.endpoint, else " + OpenAiSpec.DEFAULT_ENDPOINT + ".")
+  String endpoint;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description = "Model for --backend openai. Default: the job spec's openai.model, else " + OpenAiSpec.DEFAULT_MODEL + ".")
+  String model;
+
+  @Option(
+      names = "--api-key-env",
+      paramLabel = "VAR",
+      description = "Environment variable holding the API key. Default: the job spec's, else " + OpenAiSpec.DEFAULT_API_KEY_ENV + ".")
+  String apiKeyEnv;
+
+  @Option(
+      names = "--api-key-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the API key; wins over --api-key-env. The key is never printed or stored.")
+  String apiKeyFile;
+
+  @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      description = "Requests in flight at once over the whole job. Default: the job spec's, else " + OpenAiSpec.DEFAULT_MAX_IN_FLIGHT + ".")
+  Integer maxInFlight;
+
+  @Option(
+      names = "--prices",
+      paramLabel = "FILE",
+      description = "Price schedule (YAML, see docs/prices.md) replacing the shipped DeepSeek V4 one.")
+  Path prices;
 
   @Option(
       names = "--parallelism",
@@ -87,17 +129,31 @@ final class LabelCommand implements Callable<Integer> {
       err.println("flashline: " + e.getMessage());
       return Flashline.USAGE;
     }
+    try {
+      jobSpec = withCommandLine(jobSpec);
+    } catch (IllegalArgumentException e) {
+      err.println("flashline: " + e.getMessage());
+      return Flashline.USAGE;
+    }
+    PriceSchedule schedule;
+    try {
+      schedule = prices == null ? PriceSchedule.defaults() : PriceSchedule.load(prices);
+    } catch (PriceScheduleException e) {
+      err.println("flashline: " + e.getMessage());
+      return Flashline.USAGE;
+    }
     int workers = parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism;
     if (workers < 1) {
       err.println("flashline: --parallelism must be at least 1, got " + workers);
       return Flashline.USAGE;
     }
-    LabelRequest request = new LabelRequest(jobSpec, input, output, runner, workers, flinkMaster, !noProgress);
+    LabelRequest request =
+        new LabelRequest(jobSpec, input, output, runner, workers, flinkMaster, !noProgress).withPrices(schedule);
     try {
       CostReport report = LabelJob.run(request, err);
       SummaryPrinter.print(report, spec.commandLine().getOut());
       return 0;
-    } catch (InputFiles.InputException e) {
+    } catch (InputFiles.InputException | JobSetupException e) {
       err.println("flashline: " + e.getMessage());
       return Flashline.USAGE;
     } catch (Exception e) {
@@ -106,12 +162,57 @@ final class LabelCommand implements Callable<Integer> {
     }
   }
 
+  /** The job spec with the command line's backend settings applied over it. */
+  private JobSpec withCommandLine(JobSpec spec) {
+    boolean endpointFlags = endpoint != null || model != null || apiKeyEnv != null || apiKeyFile != null || maxInFlight != null;
+    JobSpec out = spec;
+    if (backend != null) {
+      out = out.withBackend(backend);
+    }
+    if (endpointFlags && !out.usesOpenAi()) {
+      throw new IllegalArgumentException(
+          "--endpoint, --model, --api-key-env, --api-key-file and --max-in-flight apply to an openai backend;"
+              + " add --backend openai");
+    }
+    OpenAiSpec openai = out.openai();
+    if (endpoint != null) {
+      openai = openai.withEndpoint(endpoint);
+    }
+    if (model != null) {
+      openai = openai.withModel(model);
+    }
+    if (apiKeyEnv != null) {
+      openai = openai.withApiKeyEnv(apiKeyEnv);
+    }
+    if (apiKeyFile != null) {
+      openai = openai.withApiKeyFile(apiKeyFile);
+    }
+    if (maxInFlight != null) {
+      openai = openai.withMaxInFlight(maxInFlight);
+    }
+    return out.withOpenAi(openai);
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable cause = e;
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
+    if (cause instanceof EndpointAuthException) {
+      return cause.getMessage();
+    }
     return cause == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + cause + ")";
+  }
+
+  static final class BackendConverter implements picocli.CommandLine.ITypeConverter<BackendKind> {
+    @Override
+    public BackendKind convert(String value) {
+      try {
+        return BackendKind.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   static final class RunnerConverter implements picocli.CommandLine.ITypeConverter<RunnerChoice> {

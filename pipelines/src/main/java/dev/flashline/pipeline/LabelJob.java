@@ -48,9 +48,12 @@ public final class LabelJob {
    *
    * @param log where progress goes (standard error on the command line)
    * @throws InputFiles.InputException when the input cannot be read; nothing has run then
+   * @throws JobSetupException when a model has no price or the endpoint cannot be used; nothing has run then
    */
-  public static CostReport run(LabelRequest request, PrintWriter log) throws InputFiles.InputException, IOException {
+  public static CostReport run(LabelRequest request, PrintWriter log)
+      throws InputFiles.InputException, JobSetupException, IOException {
     InputFiles input = InputFiles.resolve(request.input(), request.job());
+    EndpointPreflight.check(request, log);
     OutputLayout.prepare(request.output());
     String runId = UUID.randomUUID().toString();
     Pipeline pipeline =
@@ -88,7 +91,14 @@ public final class LabelJob {
     String work = request.output().resolve(OutputLayout.WORK_DIR).toAbsolutePath().toString();
     PCollectionTuple read = pipeline.apply("Read", ReadDocuments.from(input, request.job(), runId).withWorkers(request.parallelism()));
     PCollectionTuple labelled =
-        read.get(ReadDocuments.DOCUMENTS).apply("Label", LabelDocuments.of(request.job()).withRunId(runId));
+        read.get(ReadDocuments.DOCUMENTS)
+            .apply(
+                "Label",
+                LabelDocuments.of(request.job())
+                    .withRunId(runId)
+                    .withPrices(request.prices())
+                    .withWorkers(request.parallelism())
+                    .withClock(request.clock()));
     PCollection<LabelledRecord> rows =
         PCollectionList.of(labelled.get(LabelDocuments.RECORDS))
             .and(read.get(ReadDocuments.FAILED))

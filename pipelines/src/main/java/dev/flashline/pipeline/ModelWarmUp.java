@@ -21,7 +21,7 @@ final class ModelWarmUp implements AutoCloseable {
   static ModelWarmUp startIfLocal(LabelRequest request) {
     boolean inThisJvm =
         request.runner() == RunnerChoice.DIRECT || RunnerChoice.FLINK_LOCAL.equals(request.flinkMaster());
-    if (!inThisJvm) {
+    if (!inThisJvm || !request.job().usesLocal()) {
       return new ModelWarmUp(null);
     }
     return new ModelWarmUp(

@@ -68,9 +68,7 @@ public final class FewShotDrawsBench {
               }
             }
           }
-          JobSpec job =
-              new JobSpec(base.name(), base.task(), base.idField(), base.textField(), base.goldField(), base.labels(),
-                  examples, base.summary(), base.local(), base.compute());
+          JobSpec job = base.withExamples(examples);
           List<float[]> sample = order.stream().limit(job.local().adaptSample()).map(i -> vectors[i]).toList();
           FewShotClassifier classifier = LocalBackend.fit(model, job, sample);
           long tp = 0;

@@ -1,11 +1,10 @@
 package dev.flashline.backend.local;
 
 import dev.flashline.task.SummarySpec;
-import java.text.BreakIterator;
+import dev.flashline.task.SummaryBudget;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.IntStream;
 
 /**
@@ -85,25 +84,11 @@ public final class ExtractiveSummariser {
     return new Summary(out.toString(), tokens, sentences.size());
   }
 
-  /** Sentences, with line breaks treated as boundaries too (lists and headings have no full stop). */
   static List<String> sentences(String text) {
-    List<String> out = new ArrayList<>();
-    for (String paragraph : text.split("\\R+")) {
-      BreakIterator iterator = BreakIterator.getSentenceInstance(Locale.ENGLISH);
-      iterator.setText(paragraph);
-      int start = iterator.first();
-      for (int end = iterator.next(); end != BreakIterator.DONE; start = end, end = iterator.next()) {
-        String sentence = paragraph.substring(start, end).strip().replaceAll("\\s+", " ");
-        if (!sentence.isEmpty()) {
-          out.add(sentence);
-        }
-      }
-    }
-    return out;
+    return SummaryBudget.sentences(text);
   }
 
   static int words(String sentence) {
-    String stripped = sentence.strip();
-    return stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
+    return SummaryBudget.words(sentence);
   }
 }

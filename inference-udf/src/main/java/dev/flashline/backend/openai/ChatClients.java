@@ -1,0 +1,109 @@
+package dev.flashline.backend.openai;
+
+import dev.flashline.task.OpenAiSpec;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One {@link ChatClient} per endpoint per JVM, shared by every worker in it and closed when the
+ * last one lets go. Each worker brings its share of the job's {@code max_in_flight}; the client's
+ * cap is the sum of the shares present (never more than the whole job's), so the cap holds
+ * across a cluster: parallelism workers x share = max_in_flight.
+ */
+public final class ChatClients {
+  private static final Map<Key, Entry> OPEN = new HashMap<>();
+
+  private ChatClients() {}
+
+  /** What makes two specs the same client: everything but the model, which is per call. */
+  private record Key(String endpoint, String apiKeyEnv, String apiKeyFile, double timeout, int attempts, Integer maxOutput, Map<String, Object> options) {
+    static Key of(OpenAiSpec spec) {
+      return new Key(spec.endpoint(), spec.apiKeyEnv(), spec.apiKeyFile(), spec.requestTimeoutSeconds(), spec.maxAttempts(),
+          spec.maxOutputTokens(), spec.requestOptions());
+    }
+  }
+
+  private static final class Entry {
+    final ChatClient client;
+    final int jobCap;
+    int references;
+    int shares;
+
+    Entry(ChatClient client, int jobCap) {
+      this.client = client;
+      this.jobCap = jobCap;
+    }
+  }
+
+  /** A worker's hold on the shared client; close it in teardown. */
+  public static final class Lease implements AutoCloseable {
+    private final Key key;
+    private final Entry entry;
+    private final int share;
+    private boolean closed;
+
+    private Lease(Key key, Entry entry, int share) {
+      this.key = key;
+      this.entry = entry;
+      this.share = share;
+    }
+
+    public ChatClient client() {
+      return entry.client;
+    }
+
+    @Override
+    public void close() {
+      synchronized (ChatClients.class) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        entry.references--;
+        entry.shares -= share;
+        if (entry.references == 0) {
+          OPEN.remove(key);
+          entry.client.close();
+        } else {
+          entry.client.limiter().setCapacity(Math.min(entry.jobCap, entry.shares));
+        }
+      }
+    }
+  }
+
+  /**
+   * @param share this worker's part of {@code max_in_flight} (the job's cap divided by its parallelism)
+   * @throws IllegalArgumentException when the API key file is named but unusable
+   */
+  public static Lease acquire(OpenAiSpec spec, int share) {
+    return acquire(spec, share, Clock.systemUTC());
+  }
+
+  public static synchronized Lease acquire(OpenAiSpec spec, int share, Clock clock) {
+    if (share < 1) {
+      throw new IllegalArgumentException("share must be at least 1, got " + share);
+    }
+    Key key = Key.of(spec);
+    Entry entry = OPEN.get(key);
+    if (entry == null) {
+      ApiKey apiKey = ApiKey.resolve(spec);
+      entry = new Entry(new ChatClient(spec, apiKey, Math.min(spec.maxInFlight(), share), clock), spec.maxInFlight());
+      OPEN.put(key, entry);
+    }
+    entry.references++;
+    entry.shares += share;
+    entry.client.limiter().setCapacity(Math.min(entry.jobCap, entry.shares));
+    return new Lease(key, entry, share);
+  }
+
+  /** Each worker's share of the job's requests in flight. */
+  public static int share(OpenAiSpec spec, int workers) {
+    return Math.max(1, spec.maxInFlight() / Math.max(1, workers));
+  }
+
+  /** Clients open in this JVM (for leak checks). */
+  public static synchronized int open() {
+    return OPEN.size();
+  }
+}

@@ -1,0 +1,269 @@
+package dev.flashline.backend.openai;
+
+import dev.flashline.cost.AppliedPrice;
+import dev.flashline.cost.PriceSchedule;
+import dev.flashline.cost.TokenUsage;
+import dev.flashline.cost.UnitPrices;
+import dev.flashline.cost.UnpricedModelException;
+import dev.flashline.schema.Charge;
+import dev.flashline.schema.Document;
+import dev.flashline.schema.LabelledRecord;
+import dev.flashline.schema.PriceTier;
+import dev.flashline.schema.Status;
+import dev.flashline.schema.TaskType;
+import dev.flashline.task.AnswerParser;
+import dev.flashline.task.BackendKind;
+import dev.flashline.task.ChatMessage;
+import dev.flashline.task.Example;
+import dev.flashline.task.JobSpec;
+import dev.flashline.task.PromptLayout;
+import dev.flashline.task.StageSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/**
+ * Labels or summarises one document with chat models: asks a stage's model, checks the answer,
+ * asks once more with a correction when it is unusable, and moves down the cascade when the
+ * answer is invalid or not confident enough. The row that comes out carries every billed request
+ * of every stage the record went through.
+ */
+public final class OpenAiBackend {
+  public static final String NAME = BackendKind.openai.name();
+
+  private final JobSpec job;
+  private final PriceSchedule prices;
+  private final ChatClient client;
+  private final PromptLayout layout;
+  private final AnswerParser parser;
+  private final List<StageSpec> stages;
+  private final Set<String> exampleTexts;
+  private final int maxOutputTokens;
+
+  public OpenAiBackend(JobSpec job, PriceSchedule prices, ChatClient client) {
+    this.job = job;
+    this.prices = prices;
+    this.client = client;
+    this.layout = PromptLayout.of(job);
+    this.parser = new AnswerParser(job);
+    this.stages = job.route().stream().filter(stage -> stage.backend() == BackendKind.openai).toList();
+    if (stages.isEmpty()) {
+      throw new IllegalArgumentException("job '" + job.name() + "' sends nothing to an openai endpoint");
+    }
+    this.exampleTexts = job.examples().stream().map(Example::text).map(Example::normalise).collect(Collectors.toSet());
+    this.maxOutputTokens = layout.defaultMaxOutputTokens();
+  }
+
+  /**
+   * @param prior the local stage's row when the local model was not confident enough; null when
+   *     the endpoint is the first stage
+   * @return the record's one output row; completes exceptionally only with {@link EndpointAuthException}
+   */
+  public CompletableFuture<LabelledRecord> label(Document document, LabelledRecord prior) {
+    Trail trail = new Trail(document, prior);
+    return runStage(0, trail).thenApply(ignored -> trail.row());
+  }
+
+  /** What one stage made of the record. */
+  private record StageResult(StageSpec stage, String model, AnswerParser.Parsed answer, CallFailure failure, String rawOutput) {
+    boolean ok() {
+      return answer != null;
+    }
+  }
+
+  /** Everything a record has been through so far. */
+  private final class Trail {
+    final Document document;
+    final LabelledRecord prior;
+    final List<Charge> charges = new ArrayList<>();
+    final List<String> stageErrors = new ArrayList<>();
+    int attempts;
+    StageResult answer;
+    StageResult fallback;
+    StageResult last;
+
+    Trail(Document document, LabelledRecord prior) {
+      this.document = document;
+      this.prior = prior;
+      if (prior != null) {
+        charges.addAll(prior.getCharges());
+        attempts = prior.getAttempts();
+      }
+    }
+
+    void bill(String stage, String model, ChatReply reply) {
+      for (ChatAttempt attempt : reply.attempts()) {
+        attempts++;
+        if (attempt.usage() != null) {
+          charges.add(charge(stage, model, attempts, attempt));
+        }
+      }
+    }
+
+    LabelledRecord row() {
+      StageResult used = answer != null ? answer : fallback;
+      LabelledRecord.Builder row = LabelledRecord.newBuilder().setId(document.getId()).setTask(job.task());
+      if (used == null && prior != null && prior.getStatus() == Status.ok) {
+        // Every endpoint stage failed, but the local model did answer: its label stands.
+        row.setLabel(prior.getLabel()).setConfidence(prior.getConfidence()).setBackend(prior.getBackend())
+            .setModel(prior.getModel()).setStage(prior.getStage()).setStatus(Status.ok);
+      } else if (used != null) {
+        if (job.task() == TaskType.classify) {
+          row.setLabel(used.answer().value()).setConfidence(used.answer().confidence());
+        } else {
+          row.setSummary(used.answer().value());
+        }
+        row.setBackend(NAME).setModel(used.model()).setStage(job.isCascade() ? used.stage().stage() : null).setStatus(Status.ok);
+      } else {
+        row.setBackend(NAME).setModel(last.model()).setStage(job.isCascade() ? last.stage().stage() : null)
+            .setStatus(Status.failed).setRawOutput(last.rawOutput())
+            .setError(last.failure().code() + ": " + String.join("; ", stageErrors));
+      }
+      long hit = 0;
+      long miss = 0;
+      long output = 0;
+      long reasoning = 0;
+      double cost = 0;
+      double compute = 0;
+      Charge lastCharge = null;
+      for (Charge charge : charges) {
+        hit += charge.getCacheHitTokens();
+        miss += charge.getCacheMissTokens();
+        output += charge.getOutputTokens();
+        reasoning += charge.getReasoningTokens();
+        cost += charge.getCostUsd();
+        compute += charge.getComputeSeconds();
+        lastCharge = charge;
+      }
+      long localTokens = prior == null ? 0 : prior.getInputTokens() - prior.getCacheHitTokens() - prior.getCacheMissTokens();
+      return row.setInputTokens(localTokens + hit + miss)
+          .setCacheHitTokens(hit)
+          .setCacheMissTokens(miss)
+          .setOutputTokens(output)
+          .setReasoningTokens(reasoning)
+          .setComputeSeconds(compute)
+          .setCostUsd(cost)
+          .setPriceTier(lastCharge == null ? null : lastCharge.getPriceTier())
+          .setPriceSchedule(lastCharge == null ? null : lastCharge.getPriceSchedule())
+          .setAttempts(attempts)
+          .setCharges(new ArrayList<>(charges))
+          .setGoldLabel(document.getGoldLabel())
+          .setIsExample(prior != null ? prior.getIsExample() : exampleTexts.contains(Example.normalise(document.getText())))
+          .build();
+    }
+  }
+
+  private CompletableFuture<Void> runStage(int index, Trail trail) {
+    StageSpec stage = stages.get(index);
+    String model = job.modelOf(stage);
+    return ask(stage, model, trail)
+        .thenCompose(
+            result -> {
+              trail.last = result;
+              boolean last = index == stages.size() - 1;
+              if (result.ok()) {
+                Double confidence = result.answer().confidence();
+                if (last || (confidence != null && confidence >= stage.acceptConfidence())) {
+                  trail.answer = result;
+                  return CompletableFuture.completedFuture(null);
+                }
+                // Below this stage's bar; kept in case every later stage fails.
+                trail.fallback = result;
+              } else {
+                trail.stageErrors.add((job.isCascade() ? "stage " + stage.stage() + ": " : "") + result.failure().message());
+                if (result.failure().code() == CallFailure.Code.insufficient_balance) {
+                  return CompletableFuture.completedFuture(null);
+                }
+              }
+              return last ? CompletableFuture.completedFuture(null) : runStage(index + 1, trail);
+            });
+  }
+
+  /** One stage: the question, and at most one correction. */
+  private CompletableFuture<StageResult> ask(StageSpec stage, String model, Trail trail) {
+    List<ChatMessage> messages = layout.messages(trail.document.getText());
+    String stageName = job.isCascade() ? stage.stage() : null;
+    return client
+        .complete(new ChatCall(model, messages, layout.jsonMode(), maxOutputTokens))
+        .thenCompose(
+            reply -> {
+              trail.bill(stageName, model, reply);
+              if (!reply.ok()) {
+                return CompletableFuture.completedFuture(new StageResult(stage, model, null, reply.failure(), null));
+              }
+              String problem = problem(reply.content());
+              if (problem == null) {
+                return CompletableFuture.completedFuture(accepted(stage, model, reply.content()));
+              }
+              List<ChatMessage> corrected = layout.correction(messages, reply.content(), problem);
+              return client
+                  .complete(new ChatCall(model, corrected, layout.jsonMode(), maxOutputTokens))
+                  .thenApply(
+                      second -> {
+                        trail.bill(stageName, model, second);
+                        if (!second.ok()) {
+                          return new StageResult(stage, model, null, second.failure(), reply.content());
+                        }
+                        String again = problem(second.content());
+                        if (again == null || (job.task() == TaskType.summarise && parser.summary(second.content()).ok())) {
+                          return accepted(stage, model, second.content());
+                        }
+                        return new StageResult(
+                            stage, model, null,
+                            new CallFailure(CallFailure.Code.invalid_output, "unusable answer after a corrective retry: " + again),
+                            second.content());
+                      });
+            });
+  }
+
+  /** What is wrong with an answer, or null when it can be used as it is. */
+  private String problem(String content) {
+    if (job.task() == TaskType.classify) {
+      return parser.label(content).problem();
+    }
+    AnswerParser.Result summary = parser.summary(content);
+    return summary.ok() ? parser.overBudget(summary.parsed().value()) : summary.problem();
+  }
+
+  private StageResult accepted(StageSpec stage, String model, String content) {
+    if (job.task() == TaskType.classify) {
+      return new StageResult(stage, model, parser.label(content).parsed(), null, null);
+    }
+    // A summary still over budget after the correction is cut to the budget rather than lost.
+    String summary = parser.summary(content).parsed().value();
+    String fitted = parser.overBudget(summary) == null ? summary : parser.trim(summary);
+    return new StageResult(stage, model, new AnswerParser.Parsed(fitted, null), null, null);
+  }
+
+  private Charge charge(String stage, String model, int attemptNumber, ChatAttempt attempt) {
+    TokenUsage usage = attempt.usage();
+    Charge.Builder charge =
+        Charge.newBuilder()
+            .setStage(stage)
+            .setBackend(NAME)
+            .setModel(model)
+            .setAttempt(attemptNumber)
+            .setCacheHitTokens(usage.cacheHitTokens())
+            .setCacheMissTokens(usage.cacheMissTokens())
+            .setOutputTokens(usage.outputTokens())
+            .setReasoningTokens(usage.reasoningTokens());
+    try {
+      AppliedPrice price = prices.priceAt(model, attempt.sentAt());
+      UnitPrices unit = price.prices();
+      return charge
+          .setPriceTier(price.tier())
+          .setPriceSchedule(price.scheduleId())
+          .setUsdPerMillionCacheHit(unit.cacheHit())
+          .setUsdPerMillionCacheMiss(unit.cacheMiss())
+          .setUsdPerMillionOutput(unit.output())
+          .setCostUsd(price.usd(usage))
+          .build();
+    } catch (UnpricedModelException e) {
+      // Checked before the job starts; a request can still fall outside the schedule (it ends, or
+      // the clock is wrong). The tokens are kept and the row says why they have no price.
+      return charge.setPriceTier(PriceTier.standard).setPriceSchedule("unpriced: " + e.getMessage()).setCostUsd(0).build();
+    }
+  }
+}
