@@ -5,11 +5,15 @@ import dev.flashline.cost.ComputeCost;
 import dev.flashline.io.InputFiles;
 import dev.flashline.report.CostReport;
 import dev.flashline.report.JobTotals;
+import dev.flashline.report.PriceTotals;
+import dev.flashline.report.StageOrder;
+import dev.flashline.report.StageTotals;
 import dev.flashline.report.Quality;
 import dev.flashline.task.JobSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Turns the workers' totals and the launcher's clock into the cost report. */
 final class ReportAssembler {
@@ -22,7 +26,33 @@ final class ReportAssembler {
     for (Map.Entry<String, JobTotals.ModelTotals> entry : totals.models.entrySet()) {
       String[] key = entry.getKey().split("/", 2);
       JobTotals.ModelTotals m = entry.getValue();
-      byModel.add(new CostReport.ModelCost(key[0], key[1], m.records, m.costUsd, m.computeSeconds, m.inputTokens, m.outputTokens));
+      byModel.add(
+          new CostReport.ModelCost(
+              key[0], key[1], m.records, m.costUsd, m.computeSeconds, m.inputTokens, m.outputTokens, m.cacheHitTokens, m.cacheMissTokens));
+    }
+    List<CostReport.StageCost> stages = new ArrayList<>();
+    for (String name : StageOrder.sort(totals.stages.keySet(), totals.stagesAfter)) {
+      StageTotals s = totals.stages.get(name);
+      stages.add(new CostReport.StageCost(name, s.answered, s.ok, s.failed, s.answeredCostUsd, s.spendUsd, s.requests));
+    }
+    List<CostReport.PriceApplied> prices = new ArrayList<>();
+    for (PriceTotals p : totals.prices.values()) {
+      prices.add(
+          new CostReport.PriceApplied(
+              p.backend,
+              p.model,
+              p.priceTier,
+              p.priceSchedule,
+              p.usdPerMillionCacheHit,
+              p.usdPerMillionCacheMiss,
+              p.usdPerMillionOutput,
+              p.requests,
+              p.cacheHitTokens,
+              p.cacheMissTokens,
+              p.outputTokens,
+              p.reasoningTokens,
+              p.computeSeconds,
+              p.costUsd));
     }
     long prompt = totals.cacheHitTokens + totals.cacheMissTokens;
     CostReport.Tokens tokens =
@@ -44,17 +74,22 @@ final class ReportAssembler {
         totals.records,
         totals.ok,
         totals.failed,
+        totals.attempts,
+        totals.billedRequests,
         totals.costUsd,
         totals.records == 0 ? 0 : totals.costUsd * 1000.0 / totals.records,
         wallSeconds,
         wallSeconds > 0 ? totals.records / wallSeconds : 0,
         totals.computeSeconds,
-        new CostReport.Pricing(job.compute().usdPerCpuHour(), ComputeCost.scheduleId(job.compute())),
+        job.compute() == null ? null : new CostReport.Pricing(job.compute().usdPerCpuHour(), ComputeCost.scheduleId(job.compute())),
         tokens,
         totals.labels.isEmpty() ? null : totals.labels,
         byModel,
+        stages.isEmpty() ? null : stages,
+        prices,
         fit == null ? null : CostReport.Classifier.of(fit, job.labelNames()),
         quality,
+        totals.failureReasons.isEmpty() ? null : new TreeMap<>(totals.failureReasons),
         totals.errorSamples.isEmpty() ? null : totals.errorSamples);
   }
 }

@@ -23,6 +23,8 @@ public record CostReport(
     long records,
     long ok,
     long failed,
+    long attempts,
+    long billedRequests,
     double costUsd,
     double costPer1000RecordsUsd,
     double wallSeconds,
@@ -32,8 +34,11 @@ public record CostReport(
     Tokens tokens,
     Map<String, Long> labels,
     List<ModelCost> byModel,
+    List<StageCost> stages,
+    List<PriceApplied> pricesApplied,
     Classifier classifier,
     Quality quality,
+    Map<String, Long> failureReasons,
     List<String> errorSamples) {
 
   static final ObjectMapper JSON =
@@ -41,13 +46,63 @@ public record CostReport(
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** The rate self-hosted compute was billed at. */
+  /** The rate self-hosted compute was billed at; null in reports that do not say. */
   public record Pricing(double usdPerCpuHour, String priceSchedule) {}
 
   public record Tokens(long input, long output, long cacheHit, long cacheMiss, long reasoning, double cacheHitRatio) {}
 
+  /**
+   * @param records rows this model answered
+   * @param costUsd what this model's work cost, over every row it worked on, answered or passed on
+   */
   public record ModelCost(
-      String backend, String model, long records, double costUsd, double computeSeconds, long inputTokens, long outputTokens) {}
+      String backend,
+      String model,
+      long records,
+      double costUsd,
+      double computeSeconds,
+      long inputTokens,
+      long outputTokens,
+      long cacheHitTokens,
+      long cacheMissTokens) {}
+
+  /**
+   * One cascade stage.
+   *
+   * @param costUsdOfAnsweredRecords the whole cost of the records it answered, earlier stages included
+   * @param spendUsdAtStage the cost of the work done at this stage, records escalated past it included
+   * @param requestsAtStage charges at this stage: billed model requests, or one per record for self-hosted work
+   */
+  public record StageCost(
+      String stage,
+      long recordsAnswered,
+      long ok,
+      long failed,
+      double costUsdOfAnsweredRecords,
+      double spendUsdAtStage,
+      long requestsAtStage) {}
+
+  /**
+   * The work billed at one price. Unit prices are null for rows written before rows carried charges.
+   *
+   * @param requests charges billed at this price
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PriceApplied(
+      String backend,
+      String model,
+      String priceTier,
+      String priceSchedule,
+      Double usdPerMillionCacheHit,
+      Double usdPerMillionCacheMiss,
+      Double usdPerMillionOutput,
+      long requests,
+      long cacheHitTokens,
+      long cacheMissTokens,
+      long outputTokens,
+      long reasoningTokens,
+      double computeSeconds,
+      double costUsd) {}
 
   /**
    * How the local few-shot classifier was fitted.

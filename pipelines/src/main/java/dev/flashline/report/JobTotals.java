@@ -6,7 +6,9 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Totals over a job's output rows, accumulated on the workers (see {@link TotalsFn}) and turned
@@ -28,9 +30,24 @@ public final class JobTotals implements Serializable {
   public long cacheHitTokens;
   public long cacheMissTokens;
   public long reasoningTokens;
+  /** Requests sent to model endpoints, retries and unbilled ones included. */
+  public long attempts;
+  /** Model requests the server reported usage for, so billed: charges with an attempt number. */
+  public long billedRequests;
+  /** Per cascade stage: records it answered, and what was spent at it. */
+  public Map<String, StageTotals> stages = new TreeMap<>();
+  /** Stage -> stages some row reached after it; gives the cascade order without the job spec. */
+  public Map<String, Set<String>> stagesAfter = new TreeMap<>();
+  /** Work per distinct price applied, keyed by {@link Spend#priceKey()}. */
+  public Map<String, PriceTotals> prices = new TreeMap<>();
+  /** Failed rows per reason code. */
+  public Map<String, Long> failureReasons = new TreeMap<>();
   /** Records answered per label. */
   public Map<String, Long> labels = new TreeMap<>();
-  /** Records and cost per "backend/model". */
+  /**
+   * Per "backend/model": records it answered, and the work it did, so that a cascaded row's cost is
+   * split across the models that did the work.
+   */
   public Map<String, ModelTotals> models = new TreeMap<>();
   /** gold label -> predicted label -> records, over ok records with a gold label that are not examples. */
   public Map<String, Map<String, Long>> confusion = new TreeMap<>();
@@ -46,11 +63,23 @@ public final class JobTotals implements Serializable {
 
   /** Per backend/model totals. */
   public static final class ModelTotals implements Serializable {
+    /** Rows this model answered. */
     public long records;
     public double costUsd;
     public double computeSeconds;
     public long inputTokens;
     public long outputTokens;
+    public long cacheHitTokens;
+    public long cacheMissTokens;
+
+    void add(Spend spend) {
+      costUsd += spend.costUsd();
+      computeSeconds += spend.computeSeconds();
+      inputTokens += spend.inputTokens();
+      outputTokens += spend.outputTokens();
+      cacheHitTokens += spend.cacheHitTokens();
+      cacheMissTokens += spend.cacheMissTokens();
+    }
 
     void merge(ModelTotals other) {
       records += other.records;
@@ -58,11 +87,15 @@ public final class JobTotals implements Serializable {
       computeSeconds += other.computeSeconds;
       inputTokens += other.inputTokens;
       outputTokens += other.outputTokens;
+      cacheHitTokens += other.cacheHitTokens;
+      cacheMissTokens += other.cacheMissTokens;
     }
   }
 
   void add(LabelledRecord row) {
     records++;
+    attempts += row.getAttempts();
+    // The row's own cost, not its charges', so the total is exactly what the rows say.
     costUsd += row.getCostUsd();
     computeSeconds += row.getComputeSeconds();
     inputTokens += row.getInputTokens();
@@ -70,14 +103,11 @@ public final class JobTotals implements Serializable {
     cacheHitTokens += row.getCacheHitTokens();
     cacheMissTokens += row.getCacheMissTokens();
     reasoningTokens += row.getReasoningTokens();
-    ModelTotals model = models.computeIfAbsent(row.getBackend() + "/" + row.getModel(), key -> new ModelTotals());
-    model.records++;
-    model.costUsd += row.getCostUsd();
-    model.computeSeconds += row.getComputeSeconds();
-    model.inputTokens += row.getInputTokens();
-    model.outputTokens += row.getOutputTokens();
+    models.computeIfAbsent(row.getBackend() + "/" + row.getModel(), key -> new ModelTotals()).records++;
+    addSpending(row);
     if (row.getStatus() == Status.failed) {
       failed++;
+      failureReasons.merge(FailureReason.of(row.getError()), 1L, Long::sum);
       if (row.getGoldLabel() != null) {
         goldFailed++;
       }
@@ -109,6 +139,44 @@ public final class JobTotals implements Serializable {
     }
   }
 
+  private void addSpending(LabelledRecord row) {
+    List<String> climbed = new ArrayList<>();
+    for (Spend spend : Spend.of(row)) {
+      if (spend.attempt() > 0) {
+        billedRequests++;
+      }
+      models.computeIfAbsent(spend.modelKey(), key -> new ModelTotals()).add(spend);
+      prices.computeIfAbsent(spend.priceKey(), key -> PriceTotals.of(spend)).add(spend);
+      if (spend.stage() != null) {
+        StageTotals stage = stages.computeIfAbsent(spend.stage(), key -> new StageTotals());
+        stage.spendUsd += spend.costUsd();
+        stage.requests++;
+        if (!climbed.contains(spend.stage())) {
+          climbed.add(spend.stage());
+        }
+      }
+    }
+    String answeredBy = row.getStage();
+    if (answeredBy != null) {
+      StageTotals stage = stages.computeIfAbsent(answeredBy, key -> new StageTotals());
+      stage.answered++;
+      if (row.getStatus() == Status.failed) {
+        stage.failed++;
+      } else {
+        stage.ok++;
+      }
+      stage.answeredCostUsd += row.getCostUsd();
+      if (!climbed.contains(answeredBy)) {
+        climbed.add(answeredBy);
+      }
+    }
+    for (int i = 0; i < climbed.size(); i++) {
+      for (int j = i + 1; j < climbed.size(); j++) {
+        stagesAfter.computeIfAbsent(climbed.get(i), key -> new TreeSet<>()).add(climbed.get(j));
+      }
+    }
+  }
+
   void merge(JobTotals other) {
     records += other.records;
     ok += other.ok;
@@ -120,6 +188,20 @@ public final class JobTotals implements Serializable {
     cacheHitTokens += other.cacheHitTokens;
     cacheMissTokens += other.cacheMissTokens;
     reasoningTokens += other.reasoningTokens;
+    attempts += other.attempts;
+    billedRequests += other.billedRequests;
+    other.stages.forEach((key, totals) -> stages.computeIfAbsent(key, k -> new StageTotals()).merge(totals));
+    other.stagesAfter.forEach((key, after) -> stagesAfter.computeIfAbsent(key, k -> new TreeSet<>()).addAll(after));
+    other.prices.forEach(
+        (key, totals) -> {
+          PriceTotals mine = prices.get(key);
+          if (mine == null) {
+            prices.put(key, totals.copy());
+          } else {
+            mine.merge(totals);
+          }
+        });
+    other.failureReasons.forEach((reason, count) -> failureReasons.merge(reason, count, Long::sum));
     other.labels.forEach((label, count) -> labels.merge(label, count, Long::sum));
     other.models.forEach((key, totals) -> models.computeIfAbsent(key, k -> new ModelTotals()).merge(totals));
     other.confusion.forEach(

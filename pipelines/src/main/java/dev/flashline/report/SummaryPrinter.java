@@ -1,12 +1,16 @@
 package dev.flashline.report;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The short summary a job prints when it ends. */
 public final class SummaryPrinter {
+  private static final String CONTINUED = "            ";
+
   private SummaryPrinter() {}
 
   public static void print(CostReport report, PrintWriter out) {
@@ -52,13 +56,17 @@ public final class SummaryPrinter {
       }
       out.printf(Locale.ROOT, "            confidence calibration error %.3f%n", quality.expectedCalibrationError());
     }
-    out.printf(
-        Locale.ROOT,
-        "  cost      $%.6f total · $%.6f per 1,000 records · %.1f CPU-seconds at $%.3f per CPU-hour%n",
-        report.costUsd(),
-        report.costPer1000RecordsUsd(),
-        report.computeSeconds(),
-        report.pricing().usdPerCpuHour());
+    if (hasApiCharges(report)) {
+      printApiCost(report, out);
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "  cost      $%.6f total · $%.6f per 1,000 records · %.1f CPU-seconds%s%n",
+          report.costUsd(),
+          report.costPer1000RecordsUsd(),
+          report.computeSeconds(),
+          cpuRate(report));
+    }
     out.printf(
         Locale.ROOT,
         "  time      %.1f s wall · %.1f records/s%n",
@@ -70,5 +78,93 @@ public final class SummaryPrinter {
     }
     out.println("  output    " + report.output());
     out.flush();
+  }
+
+  /** Model requests were billed, so the summary says what was bought at which price. */
+  static boolean hasApiCharges(CostReport report) {
+    return report.billedRequests() > 0
+        || (report.pricesApplied() != null
+            && report.pricesApplied().stream().anyMatch(price -> !"local".equals(price.backend())));
+  }
+
+  private static void printApiCost(CostReport report, PrintWriter out) {
+    out.printf(
+        Locale.ROOT,
+        "  cost      $%.6f total · $%.6f per 1,000 records · %,d billed requests of %,d sent%s%n",
+        report.costUsd(),
+        report.costPer1000RecordsUsd(),
+        report.billedRequests(),
+        report.attempts(),
+        report.computeSeconds() > 0
+            ? String.format(Locale.ROOT, " · %.1f CPU-seconds%s", report.computeSeconds(), cpuRate(report))
+            : "");
+    CostReport.Tokens tokens = report.tokens();
+    if (tokens != null) {
+      out.printf(
+          Locale.ROOT,
+          "  tokens    cache hit %,d · cache miss %,d · output %,d (reasoning %,d) · cache-hit ratio %.1f%%%n",
+          tokens.cacheHit(),
+          tokens.cacheMiss(),
+          tokens.output(),
+          tokens.reasoning(),
+          100 * tokens.cacheHitRatio());
+    }
+    String heading = "  prices    ";
+    for (CostReport.PriceApplied price : report.pricesApplied() == null ? List.<CostReport.PriceApplied>of() : report.pricesApplied()) {
+      out.println(heading + priceLine(price));
+      heading = CONTINUED;
+    }
+    heading = "  stages    ";
+    for (CostReport.StageCost stage : report.stages() == null ? List.<CostReport.StageCost>of() : report.stages()) {
+      out.printf(
+          Locale.ROOT,
+          "%s%-8s answered %,d (ok %,d, failed %,d) costing $%.6f · $%.6f spent at this stage on %,d requests%n",
+          heading,
+          stage.stage(),
+          stage.recordsAnswered(),
+          stage.ok(),
+          stage.failed(),
+          stage.costUsdOfAnsweredRecords(),
+          stage.spendUsdAtStage(),
+          stage.requestsAtStage());
+      heading = CONTINUED;
+    }
+    if (report.failureReasons() != null && !report.failureReasons().isEmpty()) {
+      out.println(
+          "  failures  "
+              + report.failureReasons().entrySet().stream()
+                  .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+                  .collect(Collectors.joining(" · ")));
+    }
+  }
+
+  private static String priceLine(CostReport.PriceApplied price) {
+    StringBuilder line =
+        new StringBuilder(String.format(Locale.ROOT, "%s/%s %s %s:", price.backend(), price.model(), price.priceTier(), price.priceSchedule()));
+    if (price.usdPerMillionCacheHit() != null
+        && (price.usdPerMillionCacheHit() > 0 || price.usdPerMillionCacheMiss() > 0 || price.usdPerMillionOutput() > 0)) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              " $%s hit · $%s miss · $%s output per M tokens ·",
+              plain(price.usdPerMillionCacheHit()),
+              plain(price.usdPerMillionCacheMiss()),
+              plain(price.usdPerMillionOutput())));
+    }
+    if (price.computeSeconds() > 0) {
+      line.append(String.format(Locale.ROOT, " %.1f CPU-seconds ·", price.computeSeconds()));
+    }
+    return line.append(String.format(Locale.ROOT, " %,d requests · $%.6f", price.requests(), price.costUsd())).toString();
+  }
+
+  // Unit prices as written in the schedule, not rounded to a fixed number of places.
+  private static String plain(Double usd) {
+    return usd == null ? "?" : BigDecimal.valueOf(usd).stripTrailingZeros().toPlainString();
+  }
+
+  private static String cpuRate(CostReport report) {
+    return report.pricing() == null
+        ? ""
+        : String.format(Locale.ROOT, " at $%.3f per CPU-hour", report.pricing().usdPerCpuHour());
   }
 }
