@@ -62,7 +62,7 @@ class ChatClientTest {
       assertThat(a.usage()).isNotNull();
       assertThat(a.usage().promptTokens()).isPositive();
     });
-    ChatCompletionsServer.Exchange exchange = server.log().get(0);
+    Exchange exchange = server.log().get(0);
     assertThat(exchange.usage().miss()).isEqualTo(reply.attempts().get(0).usage().cacheMissTokens());
   }
 

@@ -58,7 +58,7 @@ public final class ChatCompletionsServer implements AutoCloseable {
   private final AtomicInteger maxConcurrent = new AtomicInteger();
   private final ConcurrentLinkedQueue<Exchange> log = new ConcurrentLinkedQueue<>();
   // Replies whose last bytes may already be with the client but which are not logged yet.
-  private final Set<ChatReply> writing = ConcurrentHashMap.newKeySet();
+  private final Set<ServerResponse> writing = ConcurrentHashMap.newKeySet();
 
   private ChatCompletionsServer(ServerConfig config) throws IOException {
     this.config = config;
@@ -93,7 +93,7 @@ public final class ChatCompletionsServer implements AutoCloseable {
    * after its last response sees that response.
    */
   public List<Exchange> log() {
-    for (ChatReply reply : List.copyOf(writing)) {
+    for (ServerResponse reply : List.copyOf(writing)) {
       try {
         reply.awaitLogged(SETTLE);
       } catch (InterruptedException e) {
@@ -147,11 +147,11 @@ public final class ChatCompletionsServer implements AutoCloseable {
     }
   }
 
-  void writing(ChatReply reply) {
+  void writing(ServerResponse reply) {
     writing.add(reply);
   }
 
-  void finished(ChatReply reply, Exchange exchange) {
+  void finished(ServerResponse reply, Exchange exchange) {
     log.add(exchange);
     writing.remove(reply);
     inFlight.decrementAndGet();
@@ -182,7 +182,7 @@ public final class ChatCompletionsServer implements AutoCloseable {
   private void chat(HttpExchange exchange) {
     int number = received.incrementAndGet();
     maxConcurrent.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-    ChatReply reply = new ChatReply(this, exchange, number);
+    ServerResponse reply = new ServerResponse(this, exchange, number);
     byte[] body;
     try {
       body = exchange.getRequestBody().readAllBytes();

@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closed, so nothing holds a thread while an answer waits. Only one thread touches the exchange at
  * a time (each step is handed on through the scheduler), which is all HttpExchange needs.
  */
-final class ChatReply {
+final class ServerResponse {
   private final ChatCompletionsServer server;
   private final HttpExchange http;
   private final int number;
   private final AtomicBoolean finished = new AtomicBoolean();
   private final CountDownLatch logged = new CountDownLatch(1);
 
-  ChatReply(ChatCompletionsServer server, HttpExchange http, int number) {
+  ServerResponse(ChatCompletionsServer server, HttpExchange http, int number) {
     this.server = server;
     this.http = http;
     this.number = number;
