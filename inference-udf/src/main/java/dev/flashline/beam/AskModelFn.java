@@ -59,7 +59,7 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
   @Setup
   public void setup() {
     int share = ChatClients.share(job.openai(), workers);
-    lease = ChatClients.acquire(job.openai(), share, clock);
+    lease = ChatClients.acquire(job.openai(), share, clock, runId);
     backend = new OpenAiBackend(job, prices, lease.client());
     progress = JobProgress.tracker(runId);
     admission = share;

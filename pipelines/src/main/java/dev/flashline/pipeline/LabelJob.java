@@ -2,6 +2,7 @@ package dev.flashline.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flashline.backend.local.FewShotClassifier;
+import dev.flashline.backend.openai.ChatClients;
 import dev.flashline.beam.JobProgress;
 import dev.flashline.beam.LabelDocuments;
 import dev.flashline.io.InputFiles;
@@ -70,6 +71,7 @@ public final class LabelJob {
       }
     } finally {
       JobProgress.forget(runId);
+      ChatClients.closeRun(runId);
     }
     double wallSeconds = (System.nanoTime() - started) / 1e9;
 

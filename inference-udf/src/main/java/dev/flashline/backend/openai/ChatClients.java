@@ -13,13 +13,25 @@ import java.util.Map;
  */
 public final class ChatClients {
   private static final Map<Key, Entry> OPEN = new HashMap<>();
+  /** Runs the launcher has closed; a worker of a failed run may still be starting up. */
+  private static final java.util.Set<String> CLOSED_RUNS = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 1000;
+    }
+  });
 
   private ChatClients() {}
 
-  /** What makes two specs the same client: everything but the model, which is per call. */
-  private record Key(String endpoint, String apiKeyEnv, String apiKeyFile, double timeout, int attempts, Integer maxOutput, Map<String, Object> options) {
-    static Key of(OpenAiSpec spec) {
-      return new Key(spec.endpoint(), spec.apiKeyEnv(), spec.apiKeyFile(), spec.requestTimeoutSeconds(), spec.maxAttempts(),
+  /**
+   * What makes two workers share a client: the same job run and the same spec but for the model,
+   * which is per call. Never shared across runs: a client carries a run's state (an exhausted
+   * balance, a refused key, the adapted concurrency) that must not leak into the next job in a
+   * long-lived JVM.
+   */
+  private record Key(String runId, String endpoint, String apiKeyEnv, String apiKeyFile, double timeout, int attempts, Integer maxOutput, Map<String, Object> options) {
+    static Key of(OpenAiSpec spec, String runId) {
+      return new Key(runId, spec.endpoint(), spec.apiKeyEnv(), spec.apiKeyFile(), spec.requestTimeoutSeconds(), spec.maxAttempts(),
           spec.maxOutputTokens(), spec.requestOptions());
     }
   }
@@ -77,14 +89,21 @@ public final class ChatClients {
    * @throws IllegalArgumentException when the API key file is named but unusable
    */
   public static Lease acquire(OpenAiSpec spec, int share) {
-    return acquire(spec, share, Clock.systemUTC());
+    return acquire(spec, share, Clock.systemUTC(), "");
   }
 
-  public static synchronized Lease acquire(OpenAiSpec spec, int share, Clock clock) {
+  /**
+   * @param clock stamps requests for pricing
+   * @param runId the job run the worker belongs to
+   */
+  public static synchronized Lease acquire(OpenAiSpec spec, int share, Clock clock, String runId) {
     if (share < 1) {
       throw new IllegalArgumentException("share must be at least 1, got " + share);
     }
-    Key key = Key.of(spec);
+    if (CLOSED_RUNS.contains(runId)) {
+      throw new IllegalStateException("job run " + runId + " is over; no new requests are sent for it");
+    }
+    Key key = Key.of(spec, runId);
     Entry entry = OPEN.get(key);
     if (entry == null) {
       ApiKey apiKey = ApiKey.resolve(spec);
@@ -100,6 +119,22 @@ public final class ChatClients {
   /** Each worker's share of the job's requests in flight. */
   public static int share(OpenAiSpec spec, int workers) {
     return Math.max(1, spec.maxInFlight() / Math.max(1, workers));
+  }
+
+  /**
+   * Closes what a run left open. A runner does not always tear its DoFns down when a pipeline
+   * fails, so the launcher calls this when the run is over, whatever its outcome.
+   */
+  public static synchronized void closeRun(String runId) {
+    CLOSED_RUNS.add(runId);
+    var entries = OPEN.entrySet().iterator();
+    while (entries.hasNext()) {
+      var entry = entries.next();
+      if (entry.getKey().runId().equals(runId)) {
+        entries.remove();
+        entry.getValue().client.close();
+      }
+    }
   }
 
   /** Clients open in this JVM (for leak checks). */

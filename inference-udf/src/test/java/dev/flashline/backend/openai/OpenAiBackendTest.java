@@ -63,7 +63,7 @@ class OpenAiBackendTest {
     server = ChatCompletionsServer.start(config);
     JobSpec job = spec.withOpenAi(spec.openai().withEndpoint(server.baseUri().toString()).withApiKeyEnv("FLASHLINE_TEST_NO_SUCH_VAR")
         .withRequestTimeoutSeconds(5.0));
-    lease = ChatClients.acquire(job.openai(), 8, Clock.fixed(PEAK, ZoneOffset.UTC));
+    lease = ChatClients.acquire(job.openai(), 8, Clock.fixed(PEAK, ZoneOffset.UTC), "test");
     return new OpenAiBackend(job, prices, lease.client());
   }
 
