@@ -6,7 +6,6 @@ import dev.flashline.io.InputFiles;
 import dev.flashline.report.CostReport;
 import dev.flashline.report.JobTotals;
 import dev.flashline.report.PriceTotals;
-import dev.flashline.report.StageOrder;
 import dev.flashline.report.StageTotals;
 import dev.flashline.report.Quality;
 import dev.flashline.task.JobSpec;
@@ -31,8 +30,14 @@ final class ReportAssembler {
               key[0], key[1], m.records, m.costUsd, m.computeSeconds, m.inputTokens, m.outputTokens, m.cacheHitTokens, m.cacheMissTokens));
     }
     List<CostReport.StageCost> stages = new ArrayList<>();
-    for (String name : StageOrder.sort(totals.stages.keySet(), totals.stagesAfter)) {
-      StageTotals s = totals.stages.get(name);
+    // In the job's cascade order, every stage listed even when it answered nothing.
+    java.util.LinkedHashSet<String> stageNames = new java.util.LinkedHashSet<>();
+    if (job.isCascade()) {
+      job.route().forEach(stage -> stageNames.add(stage.stage()));
+    }
+    stageNames.addAll(new java.util.TreeSet<>(totals.stages.keySet()));
+    for (String name : stageNames) {
+      StageTotals s = totals.stages.getOrDefault(name, new StageTotals());
       stages.add(new CostReport.StageCost(name, s.answered, s.ok, s.failed, s.answeredCostUsd, s.spendUsd, s.requests));
     }
     List<CostReport.PriceApplied> prices = new ArrayList<>();

@@ -6,9 +6,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Totals over a job's output rows, accumulated on the workers (see {@link TotalsFn}) and turned
@@ -36,8 +34,6 @@ public final class JobTotals implements Serializable {
   public long billedRequests;
   /** Per cascade stage: records it answered, and what was spent at it. */
   public Map<String, StageTotals> stages = new TreeMap<>();
-  /** Stage -> stages some row reached after it; gives the cascade order without the job spec. */
-  public Map<String, Set<String>> stagesAfter = new TreeMap<>();
   /** Work per distinct price applied, keyed by {@link Spend#priceKey()}. */
   public Map<String, PriceTotals> prices = new TreeMap<>();
   /** Failed rows per reason code. */
@@ -140,7 +136,6 @@ public final class JobTotals implements Serializable {
   }
 
   private void addSpending(LabelledRecord row) {
-    List<String> climbed = new ArrayList<>();
     for (Spend spend : Spend.of(row)) {
       if (spend.attempt() > 0) {
         billedRequests++;
@@ -151,9 +146,6 @@ public final class JobTotals implements Serializable {
         StageTotals stage = stages.computeIfAbsent(spend.stage(), key -> new StageTotals());
         stage.spendUsd += spend.costUsd();
         stage.requests++;
-        if (!climbed.contains(spend.stage())) {
-          climbed.add(spend.stage());
-        }
       }
     }
     String answeredBy = row.getStage();
@@ -166,14 +158,6 @@ public final class JobTotals implements Serializable {
         stage.ok++;
       }
       stage.answeredCostUsd += row.getCostUsd();
-      if (!climbed.contains(answeredBy)) {
-        climbed.add(answeredBy);
-      }
-    }
-    for (int i = 0; i < climbed.size(); i++) {
-      for (int j = i + 1; j < climbed.size(); j++) {
-        stagesAfter.computeIfAbsent(climbed.get(i), key -> new TreeSet<>()).add(climbed.get(j));
-      }
     }
   }
 
@@ -191,7 +175,6 @@ public final class JobTotals implements Serializable {
     attempts += other.attempts;
     billedRequests += other.billedRequests;
     other.stages.forEach((key, totals) -> stages.computeIfAbsent(key, k -> new StageTotals()).merge(totals));
-    other.stagesAfter.forEach((key, after) -> stagesAfter.computeIfAbsent(key, k -> new TreeSet<>()).addAll(after));
     other.prices.forEach(
         (key, totals) -> {
           PriceTotals mine = prices.get(key);

@@ -157,6 +157,30 @@ class OpenAiJobIT {
   }
 
   @Test
+  void summariesComeBackWithinTheBudget() throws Exception {
+    start(ServerConfig.defaults().withAnswerer(Answerer.summaryFirstWords(30)));
+    Path job = Files.writeString(temp.resolve("summarise.yaml"), """
+        name: sms-summaries
+        task: summarise
+        summary: {max_words: 12, max_sentences: 2}
+        """);
+
+    int code = Flashline.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+        "label", "--job", job.toString(), "--input", input.toString(), "--output", temp.resolve("out").toString(),
+        "--no-progress", "--backend", "openai", "--endpoint", server.baseUri().toString(), "--api-key-file", keyFile.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    Map<String, LabelledRecord> rows = Outputs.labels(temp.resolve("out"));
+    assertThat(rows).hasSize(RECORDS);
+    assertThat(rows.values()).allSatisfy(row -> {
+      assertThat(row.getStatus()).isEqualTo(Status.ok);
+      assertThat(row.getSummary()).isNotBlank();
+      assertThat(row.getSummary().replace(" …", "").split("\\s+").length).isLessThanOrEqualTo(12);
+    });
+    assertCostsAddUp(rows);
+  }
+
+  @Test
   void anExhaustedBalanceFinishesTheJobWithTheRestMarkedUnsent() throws Exception {
     start(ServerConfig.defaults().withAnswerer(spamWords()).withScript(Script.afterN(100, new Fault.Status(402))));
 

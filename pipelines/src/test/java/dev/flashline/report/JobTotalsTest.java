@@ -177,22 +177,6 @@ class JobTotalsTest {
   }
 
   @Test
-  void cascadeOrderIsLearntFromTheRowsNotTheNames() {
-    JobTotals totals = totals(Rows.generated(500, 3));
-
-    assertThat(StageOrder.sort(totals.stages.keySet(), totals.stagesAfter)).containsExactly("local", "flash", "pro");
-  }
-
-  @Test
-  void stagesNoRowRelatesAreOrderedByName() {
-    assertThat(StageOrder.sort(List.of("pro", "local", "flash"), Map.of())).containsExactly("flash", "local", "pro");
-    // Contradicting rows do not lose a stage.
-    assertThat(StageOrder.sort(List.of("b", "a", "c"), Map.of("a", List.of("b"), "b", List.of("a"), "c", List.of("a"))))
-        .containsExactlyInAnyOrder("a", "b", "c")
-        .startsWith("c");
-  }
-
-  @Test
   void mergingSplitAccumulatorsGivesTheSingleAccumulation() throws Exception {
     List<LabelledRecord> rows = Rows.generated(3000, 11);
     JobTotals single = totals(rows);
@@ -217,7 +201,6 @@ class JobTotalsTest {
     assertThat(merged.attempts).isEqualTo(single.attempts);
     assertThat(merged.billedRequests).isEqualTo(single.billedRequests);
     assertThat(merged.failureReasons).isEqualTo(single.failureReasons);
-    assertThat(merged.stagesAfter).isEqualTo(single.stagesAfter);
     assertThat(merged.costUsd).isCloseTo(single.costUsd, within(1e-12 * single.costUsd));
     assertThat(merged.stages.keySet()).isEqualTo(single.stages.keySet());
     single.stages.forEach(

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,7 +70,11 @@ public final class ChatClient implements AutoCloseable {
     this.uri = spec.chatCompletionsUri();
     this.deadline = Duration.ofMillis((long) (spec.requestTimeoutSeconds() * 1000));
     this.executor = Executors.newCachedThreadPool(daemon("flashline-http"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("flashline-http-timer"));
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("flashline-http-timer"));
+    // Every request schedules its deadline and almost every one cancels it: without removal the
+    // queue would hold a cancelled task per request for the whole deadline.
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.timer = scheduler;
     this.http =
         HttpClient.newBuilder()
             // One connection per request in flight: HTTP/2 would funnel hundreds of requests
