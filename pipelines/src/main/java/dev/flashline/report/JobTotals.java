@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * into the cost report by the launcher. Public fields so it travels as JSON unchanged.
  */
 public final class JobTotals implements Serializable {
-  /** Failure messages kept as examples for the summary; the rows hold all of them. */
+  /** Distinct failure messages kept as examples for the summary; the rows hold all of them. */
   static final int ERROR_SAMPLES = 10;
 
   static final int CALIBRATION_BINS = 10;
@@ -107,7 +107,7 @@ public final class JobTotals implements Serializable {
       if (row.getGoldLabel() != null) {
         goldFailed++;
       }
-      if (errorSamples.size() < ERROR_SAMPLES && row.getError() != null) {
+      if (errorSamples.size() < ERROR_SAMPLES && row.getError() != null && !errorSamples.contains(row.getError())) {
         errorSamples.add(row.getError());
       }
       return;
@@ -197,7 +197,7 @@ public final class JobTotals implements Serializable {
       binConfidence[bin] += other.binConfidence[bin];
     }
     for (String error : other.errorSamples) {
-      if (errorSamples.size() < ERROR_SAMPLES) {
+      if (errorSamples.size() < ERROR_SAMPLES && !errorSamples.contains(error)) {
         errorSamples.add(error);
       }
     }

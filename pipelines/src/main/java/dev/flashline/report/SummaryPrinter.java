@@ -33,7 +33,9 @@ public final class SummaryPrinter {
                   .collect(Collectors.joining(" · ")));
     }
     Quality quality = report.quality();
-    if (quality != null) {
+    if (quality != null && quality.evaluated() == 0) {
+      out.println("  quality   no record with a gold '" + quality.goldField() + "' was labelled, so there is nothing to judge");
+    } else if (quality != null) {
       out.printf(
           Locale.ROOT,
           "  quality   accuracy %.3f over %,d records with a gold '%s' (%,d examples and %,d failed left out)%n",
@@ -73,7 +75,7 @@ public final class SummaryPrinter {
         report.wallSeconds(),
         report.recordsPerSecond());
     if (report.errorSamples() != null) {
-      out.println("  errors    (first " + report.errorSamples().size() + ")");
+      out.println("  errors    (first " + report.errorSamples().size() + " distinct)");
       report.errorSamples().forEach(error -> out.println("            " + error));
     }
     out.println("  output    " + report.output());

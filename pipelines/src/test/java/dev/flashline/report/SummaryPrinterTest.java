@@ -47,7 +47,7 @@ class SummaryPrinterTest {
                 "  labels    ham 3 · spam 1",
                 "  cost      $0.000013 total · $0.001563 per 1,000 records · 0.9 CPU-seconds at $0.050 per CPU-hour",
                 "  time      2.0 s wall · 4.0 records/s",
-                "  errors    (first 1)",
+                "  errors    (first 1 distinct)",
                 "            a.jsonl line 3: not valid JSON",
                 "  output    /data/out",
                 ""));
