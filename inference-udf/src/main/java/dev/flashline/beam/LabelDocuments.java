@@ -53,8 +53,9 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
   private final PriceSchedule prices;
   private final int workers;
   private final Clock clock;
+  private final boolean streaming;
 
-  private LabelDocuments(JobSpec job, String runId, PriceSchedule prices, int workers, Clock clock) {
+  private LabelDocuments(JobSpec job, String runId, PriceSchedule prices, int workers, Clock clock, boolean streaming) {
     this.job = Objects.requireNonNull(job, "job");
     this.runId = Objects.requireNonNull(runId, "runId");
     this.prices = Objects.requireNonNull(prices, "prices");
@@ -63,30 +64,39 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
     }
     this.workers = workers;
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.streaming = streaming;
   }
 
   public static LabelDocuments of(JobSpec job) {
-    return new LabelDocuments(job, UUID.randomUUID().toString(), PriceSchedule.defaults(), 1, Clock.systemUTC());
+    return new LabelDocuments(job, UUID.randomUUID().toString(), PriceSchedule.defaults(), 1, Clock.systemUTC(), false);
   }
 
   /** Names the run whose {@link JobProgress} the workers count into. */
   public LabelDocuments withRunId(String runId) {
-    return new LabelDocuments(job, runId, prices, workers, clock);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
   }
 
   /** The prices model requests are billed at (default: the DeepSeek V4 schedule shipped with Flashline). */
   public LabelDocuments withPrices(PriceSchedule prices) {
-    return new LabelDocuments(job, runId, prices, workers, clock);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
   }
 
   /** How many workers share the job's {@code openai.max_in_flight}. */
   public LabelDocuments withWorkers(int workers) {
-    return new LabelDocuments(job, runId, prices, workers, clock);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
   }
 
   /** The clock that stamps requests for pricing (peak or off-peak); tests fix it. */
   public LabelDocuments withClock(Clock clock) {
-    return new LabelDocuments(job, runId, prices, workers, clock);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
+  }
+
+  /**
+   * For an unbounded input: every record is labelled on its own, as it arrives. The local
+   * classifier is then fitted on the examples alone (a stream has no whole input to adapt to).
+   */
+  public LabelDocuments streaming() {
+    return new LabelDocuments(job, runId, prices, workers, clock, true);
   }
 
   @Override
@@ -109,6 +119,9 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
               .apply("Summarise", ParDo.of(new SummariseFn(job, runId)))
               .setCoder(AvroCoder.of(LabelledRecord.class));
       return PCollectionTuple.of(RECORDS, summaries).and(FIT_REPORTS, noFitReport(documents));
+    }
+    if (streaming) {
+      return expandStream(documents);
     }
     PCollectionTuple embedded =
         documents.apply(
@@ -160,6 +173,23 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
     }
     PCollection<LabelledRecord> records = all.apply("WithFailures", Flatten.pCollections());
     return PCollectionTuple.of(RECORDS, records).and(FIT_REPORTS, reports);
+  }
+
+  private PCollectionTuple expandStream(PCollection<Document> documents) {
+    PCollectionTuple classified =
+        documents.apply(
+            "ClassifyEach",
+            ParDo.of(new StreamClassifyFn(job, runId)).withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
+    PCollection<KV<Document, LabelledRecord>> escalated = classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
+    PCollectionList<LabelledRecord> all =
+        PCollectionList.of(classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)));
+    if (job.isCascade()) {
+      all = all.and(
+          escalated
+              .apply("Escalate", ParDo.of(new AskModelFn(job, prices, workers, runId, true, clock)))
+              .setCoder(AvroCoder.of(LabelledRecord.class)));
+    }
+    return PCollectionTuple.of(RECORDS, all.apply("AllAnswers", Flatten.pCollections())).and(FIT_REPORTS, noFitReport(documents));
   }
 
   private static KvCoder<Document, LabelledRecord> escalationCoder() {

@@ -5,12 +5,12 @@ import dev.flashline.task.JobSpec;
 import java.io.Serializable;
 
 /** Maps an input row to a {@link Document} with the job's id, text and gold fields. */
-final class DocumentMapper implements Serializable {
+public final class DocumentMapper implements Serializable {
   private final String idField;
   private final String textField;
   private final String goldField;
 
-  DocumentMapper(JobSpec job) {
+  public DocumentMapper(JobSpec job) {
     this.idField = job.idField();
     this.textField = job.textField();
     this.goldField = job.goldField();
@@ -22,9 +22,9 @@ final class DocumentMapper implements Serializable {
    * @param id the record's id, or where it is ("file line N") when it has no usable id
    * @param idFromRecord whether {@code id} is the record's own
    */
-  record Mapped(Document document, String id, boolean idFromRecord, String error) {}
+  public record Mapped(Document document, String id, boolean idFromRecord, String error) {}
 
-  Mapped map(InputRow row) {
+  public Mapped map(InputRow row) {
     Object rawId = row.fields().get(idField);
     String id = scalar(rawId);
     if (id == null || id.isBlank()) {

@@ -44,6 +44,22 @@ public enum RunnerChoice {
     }
   }
 
+  /**
+   * Options for an unbounded pipeline: streaming mode, and on Flink checkpointing every
+   * {@code checkpointMillis}.
+   */
+  public PipelineOptions streamingOptions(String jobName, int parallelism, String flinkMaster, long checkpointMillis) {
+    PipelineOptions options = options(jobName, parallelism, flinkMaster);
+    options.as(org.apache.beam.sdk.options.StreamingOptions.class).setStreaming(true);
+    if (this == DIRECT) {
+      // run() returns at once; the caller watches the stream and cancels it.
+      options.as(DirectOptions.class).setBlockOnRun(false);
+    } else {
+      options.as(FlinkPipelineOptions.class).setCheckpointingInterval(checkpointMillis);
+    }
+    return options;
+  }
+
   public String displayName() {
     return this == DIRECT ? "direct" : "flink";
   }

@@ -1,0 +1,101 @@
+package dev.flashline.beam;
+
+import dev.flashline.backend.local.Embedding;
+import dev.flashline.backend.local.LocalBackend;
+import dev.flashline.backend.local.Prediction;
+import dev.flashline.backend.local.SharedEncoder;
+import dev.flashline.cost.CpuClock;
+import dev.flashline.schema.Document;
+import dev.flashline.schema.LabelledRecord;
+import dev.flashline.schema.TaskType;
+import dev.flashline.task.Example;
+import dev.flashline.task.JobSpec;
+import dev.flashline.task.LabelledRecords;
+import dev.flashline.task.StageSpec;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * Classifies a stream one record at a time with the local model. A stream has no "whole input" to
+ * adapt to, so the classifier is fitted on the examples and label descriptions alone, once per
+ * JVM; the record that triggers the fit pays for it, every other record pays for its own
+ * embedding and scoring.
+ */
+final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
+  /** One fitted classifier per job per JVM: fitting embeds every example. */
+  private static final Map<JobSpec, FittedClassifier> FITTED = new ConcurrentHashMap<>();
+
+  private final JobSpec job;
+  private final String runId;
+  private final Set<String> exampleTexts;
+  private final StageSpec stage;
+  private transient SharedEncoder.Lease encoder;
+  private transient JobProgress.Tracker progress;
+
+  StreamClassifyFn(JobSpec job, String runId) {
+    this.job = job;
+    this.runId = runId;
+    this.exampleTexts = job.examples().stream().map(Example::text).map(Example::normalise).collect(Collectors.toSet());
+    this.stage = job.isCascade() ? job.route().get(0) : null;
+  }
+
+  @Setup
+  public void setup() {
+    encoder = SharedEncoder.acquire(LocalBackend.model(job));
+    progress = JobProgress.tracker(runId);
+  }
+
+  @ProcessElement
+  public void process(@Element Document document, MultiOutputReceiver out) {
+    double fitSeconds = 0;
+    FittedClassifier classifier = FITTED.get(job);
+    if (classifier == null) {
+      // Fitted outside the map's lock: it takes seconds. Two threads may both fit at first;
+      // each pays for its own fit and one result is kept.
+      long start = CpuClock.threadNanos();
+      FittedClassifier fitted = new FittedClassifier(LocalBackend.fit(encoder.model(), job, java.util.List.of()), 0);
+      fitSeconds = (CpuClock.threadNanos() - start) / 1e9;
+      classifier = FITTED.computeIfAbsent(job, key -> fitted);
+    }
+    long start = CpuClock.threadNanos();
+    LabelledRecord row;
+    try {
+      Embedding embedding = encoder.model().embed(document.getText());
+      Prediction prediction = classifier.classifier().predictAll(new float[][] {embedding.vector()})[0];
+      double seconds = (CpuClock.threadNanos() - start) / 1e9 + fitSeconds;
+      LabelledRecord.Builder builder =
+          LabelledRecords.selfHosted(document.getId(), TaskType.classify, LocalBackend.NAME, job.local().model(), seconds, job.compute())
+              .setLabel(prediction.label())
+              .setConfidence(prediction.confidence())
+              .setInputTokens(embedding.tokens())
+              .setGoldLabel(document.getGoldLabel())
+              .setIsExample(exampleTexts.contains(Example.normalise(document.getText())));
+      if (stage != null) {
+        LabelledRecords.atStage(builder, stage.stage());
+        if (prediction.confidence() < stage.acceptConfidence()) {
+          out.get(ClassifyFn.ESCALATED).output(KV.of(document, builder.build()));
+          return;
+        }
+      }
+      row = builder.build();
+    } catch (RuntimeException e) {
+      row = LabelledRecords.failed(document.getId(), TaskType.classify, LocalBackend.NAME, job.local().model(),
+          Documents.describe(document) + ": local model failed: " + e.getMessage());
+    }
+    out.get(ClassifyFn.ANSWERED).output(row);
+    // Escalated records are counted by the stage that answers them.
+    progress.add(1);
+  }
+
+  @Teardown
+  public void teardown() {
+    if (encoder != null) {
+      encoder.close();
+      encoder = null;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.flashline.cli;
+
+import dev.flashline.cost.PriceSchedule;
+import dev.flashline.cost.PriceScheduleException;
+import dev.flashline.pipeline.RunnerChoice;
+import dev.flashline.stream.MessageFormat;
+import dev.flashline.stream.StreamJob;
+import dev.flashline.stream.StreamRequest;
+import dev.flashline.task.BackendKind;
+import dev.flashline.task.JobSpec;
+import dev.flashline.task.JobSpecException;
+import dev.flashline.task.JobSpecLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.PipelineResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code flashline stream}: the Kafka job. Runs until interrupted (Ctrl-C or SIGTERM). */
+@Command(
+    name = "stream",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Classify or summarise every message of a Kafka topic as it arrives; write each result to OUT keyed by"
+          + " record id (cost included), poison messages and failures to the dead-letter topic.",
+      "At-least-once: an input offset is committed only after its result is written; a restart resumes there.",
+      "Runs until interrupted. Exit codes: 0 stopped, 1 the stream failed, 2 bad command line or job spec."
+    })
+final class StreamCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--job", required = true, paramLabel = "JOB.yaml", description = "Job spec (YAML).")
+  Path job;
+
+  @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+  String bootstrap;
+
+  @Option(names = "--input-topic", required = true, paramLabel = "IN", description = "Topic of documents.")
+  String inputTopic;
+
+  @Option(names = "--output-topic", required = true, paramLabel = "OUT", description = "Topic results go to, keyed by record id.")
+  String outputTopic;
+
+  @Option(names = "--dead-letter-topic", paramLabel = "DLQ", description = "Topic for poison messages and failed records. Default: IN.dead-letters.")
+  String deadLetterTopic;
+
+  @Option(names = "--format", defaultValue = "json", paramLabel = "json|avro",
+      description = "Message values: json (default) or avro (single-object encoding, schemas/ Document in, LabelledRecord out).")
+  String format;
+
+  @Option(names = "--group-id", paramLabel = "GROUP", description = "Consumer group whose offsets record progress. Default: flashline-<job name>.")
+  String groupId;
+
+  @Option(names = "--archive", paramLabel = "DIR", description = "Also write results as Parquet files, one set per window.")
+  Path archive;
+
+  @Option(names = "--archive-window", defaultValue = "60", paramLabel = "SECONDS", description = "Archive window length. Default: ${DEFAULT-VALUE} s.")
+  long archiveWindowSeconds;
+
+  @Option(names = "--max-message-bytes", defaultValue = "1048576", paramLabel = "N", description = "Larger messages are dead letters. Default: ${DEFAULT-VALUE}.")
+  int maxMessageBytes;
+
+  @Option(names = "--runner", defaultValue = "direct", paramLabel = "direct|flink", converter = LabelCommand.RunnerConverter.class,
+      description = "Beam runner. Flink checkpoints every --checkpoint-interval. Default: ${DEFAULT-VALUE}.")
+  RunnerChoice runner;
+
+  @Option(names = "--parallelism", paramLabel = "N", description = "Worker threads/slots. Default: the number of CPU cores.")
+  Integer parallelism;
+
+  @Option(names = "--flink-master", paramLabel = "HOST:PORT", defaultValue = RunnerChoice.FLINK_LOCAL, description = "Flink JobManager. Default: embedded.")
+  String flinkMaster;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "10", paramLabel = "SECONDS", description = "Flink checkpointing interval. Default: ${DEFAULT-VALUE} s.")
+  long checkpointSeconds;
+
+  @Option(names = "--backend", paramLabel = "local|openai", converter = LabelCommand.BackendConverter.class,
+      description = "Model worker; overrides the job spec's backend and cascade (see `flashline label --help` for the endpoint flags in the spec).")
+  BackendKind backend;
+
+  @Option(names = "--prices", paramLabel = "FILE", description = "Price schedule replacing the shipped DeepSeek V4 one.")
+  Path prices;
+
+  @Option(names = "--no-progress", description = "Do not print progress.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
+    StreamRequest request;
+    try {
+      JobSpec jobSpec = JobSpecLoader.load(job);
+      if (backend != null) {
+        jobSpec = jobSpec.withBackend(backend);
+      }
+      int workers = parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism;
+      request =
+          StreamRequest.of(jobSpec, bootstrap, inputTopic, outputTopic)
+              .withDeadLetterTopic(deadLetterTopic)
+              .withFormat(MessageFormat.parse(format))
+              .withMaxMessageBytes(maxMessageBytes)
+              .withArchive(archive, Duration.ofSeconds(archiveWindowSeconds))
+              .withRunner(runner, workers, flinkMaster)
+              .withCheckpointInterval(Duration.ofSeconds(Math.max(1, checkpointSeconds)))
+              .withPrices(prices == null ? PriceSchedule.defaults() : PriceSchedule.load(prices));
+      if (groupId != null) {
+        request = request.withGroupId(groupId);
+      }
+    } catch (JobSpecException | PriceScheduleException | IllegalArgumentException e) {
+      err.println("flashline: " + e.getMessage());
+      return Flashline.USAGE;
+    }
+    StreamJob.Running running = StreamJob.start(request);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      running.stop();
+      stopped.countDown();
+    }, "flashline-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    err.printf(Locale.ROOT, "flashline: streaming %s -> %s (dead letters: %s) on %s; Ctrl-C stops%n",
+        request.inputTopic(), request.outputTopic(), request.deadLetterTopic(), request.runner().displayName());
+    err.flush();
+    long startNanos = System.nanoTime();
+    long lastDone = 0;
+    while (!stopped.await(noProgress ? 3600 : 10, TimeUnit.SECONDS)) {
+      PipelineResult.State state = running.state();
+      if (state.isTerminal()) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+        running.stop();
+        err.println("flashline: the stream ended: " + state);
+        return state == PipelineResult.State.DONE || state == PipelineResult.State.CANCELLED ? 0 : Flashline.FAILED;
+      }
+      if (!noProgress) {
+        long done = running.finished();
+        err.printf(Locale.ROOT, "progress: %,d messages finished · %,d in flight · %.1f/s over the last 10 s · up %ds%n",
+            done, running.pending(), (done - lastDone) / 10.0, (System.nanoTime() - startNanos) / 1_000_000_000L);
+        err.flush();
+        lastDone = done;
+      }
+    }
+    return 0;
+  }
+}

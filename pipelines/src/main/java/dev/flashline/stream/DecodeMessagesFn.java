@@ -1,0 +1,56 @@
+package dev.flashline.stream;
+
+import dev.flashline.schema.DeadLetter;
+import dev.flashline.schema.Document;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Decodes each message into a document, or a dead letter for a poison message, and enters it in
+ * the run's {@link OffsetLedger} (waiting there while too much is in flight).
+ */
+final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document> {
+  static final TupleTag<Document> DOCUMENTS = new TupleTag<>() {};
+  static final TupleTag<OutgoingMessage> DEAD_LETTERS = new TupleTag<>() {};
+
+  private final StreamRequest request;
+  private final MessageDecoder decoder;
+  private final String runId;
+  private transient OffsetLedger ledger;
+
+  DecodeMessagesFn(StreamRequest request, String runId) {
+    this.request = request;
+    this.decoder = new MessageDecoder(request.job(), request.format(), request.maxMessageBytes());
+    this.runId = runId;
+  }
+
+  @Setup
+  public void setup() {
+    ledger = OffsetLedger.of(runId, request.maxPending());
+  }
+
+  @ProcessElement
+  public void process(@Element KafkaRecord<String, byte[]> message, MultiOutputReceiver out) throws InterruptedException {
+    KafkaPosition position = new KafkaPosition(message.getTopic(), message.getPartition(), message.getOffset());
+    byte[] value = message.getKV().getValue();
+    MessageDecoder.Decoded decoded = decoder.decode(position, message.getKV().getKey(), value);
+    if (decoded.document() != null) {
+      ledger.read(position, decoded.document().getId(), value);
+      out.get(DOCUMENTS).output(decoded.document());
+      return;
+    }
+    ledger.read(position, null, null);
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setJob(request.job().name())
+            .setSource(position.topic())
+            .setLocation("partition " + position.partition() + " offset " + position.offset())
+            .setRecordId(decoded.recordId())
+            .setReason(decoded.error())
+            .setPayload(decoded.payload())
+            .build();
+    String key = decoded.recordId() != null ? decoded.recordId() : position.topic() + "/" + position.partition() + "@" + position.offset();
+    out.get(DEAD_LETTERS).output(new OutgoingMessage(request.deadLetterTopic(), key, request.format().encode(letter), position));
+  }
+}

@@ -1,0 +1,110 @@
+package dev.flashline.stream;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a stream run has read and not yet finished, per partition, in this JVM: the source of
+ * truth for which offsets may be committed. An offset is committable only once the result of
+ * every message before it that this run read has been written, so a restart resumes at the
+ * first message whose result may be missing (at-least-once), whatever order records finish in.
+ *
+ * <p>It also bounds the work in flight: reading waits while too many messages are pending, so a
+ * slow backend slows consumption instead of filling memory.
+ */
+public final class OffsetLedger {
+  private static final Map<String, OffsetLedger> RUNS = new ConcurrentHashMap<>();
+
+  private final int maxPending;
+  private final Map<TopicPartition, NavigableSet<Long>> pending = new HashMap<>();
+  private final Map<TopicPartition, Long> highestDone = new HashMap<>();
+  /** Record id -> its messages in flight (a producer may send an id twice). */
+  private final Map<String, Deque<Entry>> byId = new HashMap<>();
+
+  /** A message in flight: where it was read, and its value, for a dead letter if its record fails. */
+  public record Entry(KafkaPosition position, byte[] payload) {}
+  private int pendingCount;
+  private long done;
+
+  private OffsetLedger(int maxPending) {
+    this.maxPending = maxPending;
+  }
+
+  public static OffsetLedger of(String runId, int maxPending) {
+    return RUNS.computeIfAbsent(runId, id -> new OffsetLedger(maxPending));
+  }
+
+  public static void forget(String runId) {
+    RUNS.remove(runId);
+  }
+
+  /**
+   * Records a message as read and waits while the run already has {@code maxPending} messages in
+   * flight (back-pressure).
+   */
+  public synchronized void read(KafkaPosition position, String recordId, byte[] payload) throws InterruptedException {
+    while (pendingCount >= maxPending) {
+      wait(TimeUnit.SECONDS.toMillis(1));
+    }
+    TopicPartition partition = new TopicPartition(position.topic(), position.partition());
+    if (pending.computeIfAbsent(partition, p -> new TreeSet<>()).add(position.offset())) {
+      pendingCount++;
+    }
+    if (recordId != null) {
+      byId.computeIfAbsent(recordId, id -> new ArrayDeque<>()).add(new Entry(position, payload));
+    }
+  }
+
+  /** The message of a record whose result is being written, or null when this JVM did not read it. */
+  public synchronized Entry take(String recordId) {
+    Deque<Entry> entries = byId.get(recordId);
+    if (entries == null) {
+      return null;
+    }
+    Entry entry = entries.poll();
+    if (entries.isEmpty()) {
+      byId.remove(recordId);
+    }
+    return entry;
+  }
+
+  /** Marks a message finished: its result (or dead letter) is written and flushed. */
+  public synchronized void done(KafkaPosition position) {
+    TopicPartition partition = new TopicPartition(position.topic(), position.partition());
+    NavigableSet<Long> open = pending.get(partition);
+    if (open != null && open.remove(position.offset())) {
+      pendingCount--;
+      done++;
+      notifyAll();
+    }
+    highestDone.merge(partition, position.offset(), Math::max);
+  }
+
+  /**
+   * Per partition, the offset to commit (the next message to read on restart): the oldest
+   * message still in flight, or one past the newest finished when none is.
+   */
+  public synchronized Map<TopicPartition, Long> committable() {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (Map.Entry<TopicPartition, Long> entry : highestDone.entrySet()) {
+      NavigableSet<Long> open = pending.get(entry.getKey());
+      out.put(entry.getKey(), open == null || open.isEmpty() ? entry.getValue() + 1 : open.first());
+    }
+    return out;
+  }
+
+  public synchronized long done() {
+    return done;
+  }
+
+  public synchronized int pending() {
+    return pendingCount;
+  }
+}

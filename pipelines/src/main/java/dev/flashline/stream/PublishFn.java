@@ -1,0 +1,78 @@
+package dev.flashline.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Publishes results and dead letters, then, once the broker has acknowledged a bundle's
+ * messages, marks their inputs finished and commits what the ledger says is safe: a result is
+ * always written before its input's offset is committed.
+ */
+final class PublishFn extends DoFn<OutgoingMessage, Void> {
+  private final StreamRequest request;
+  private final String runId;
+  private transient KafkaClients clients;
+  private transient OffsetLedger ledger;
+  private transient List<Future<RecordMetadata>> sent;
+  private transient List<KafkaPosition> finishing;
+
+  PublishFn(StreamRequest request, String runId) {
+    this.request = request;
+    this.runId = runId;
+  }
+
+  @Setup
+  public void setup() {
+    clients = KafkaClients.acquire(runId, request.kafka());
+    ledger = OffsetLedger.of(runId, request.maxPending());
+  }
+
+  @StartBundle
+  public void startBundle() {
+    sent = new ArrayList<>();
+    finishing = new ArrayList<>();
+  }
+
+  @ProcessElement
+  public void process(@Element OutgoingMessage message) {
+    sent.add(clients.producer().send(new ProducerRecord<>(message.topic(), message.key(), message.value())));
+    if (message.finishes() != null) {
+      finishing.add(message.finishes());
+    }
+  }
+
+  @FinishBundle
+  public void finishBundle() throws InterruptedException {
+    clients.producer().flush();
+    for (Future<RecordMetadata> future : sent) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        // The bundle fails and is retried; its inputs stay pending, so their offsets are not committed.
+        throw new IllegalStateException("cannot publish to Kafka: " + e.getCause(), e.getCause());
+      }
+    }
+    finishing.forEach(ledger::done);
+    clients.commit(ledger.committable(), false);
+    sent.clear();
+    finishing.clear();
+  }
+
+  @Teardown
+  public void teardown() {
+    if (clients != null) {
+      try {
+        clients.commit(ledger.committable(), true);
+      } catch (RuntimeException e) {
+        // The offsets stay where they were: the messages after them are read again on restart.
+      }
+      KafkaClients.release(runId, clients);
+      clients = null;
+    }
+  }
+}

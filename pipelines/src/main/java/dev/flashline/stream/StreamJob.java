@@ -1,0 +1,159 @@
+package dev.flashline.stream;
+
+import dev.flashline.backend.openai.ChatClients;
+import dev.flashline.beam.JobProgress;
+import dev.flashline.beam.LabelDocuments;
+import dev.flashline.schema.Document;
+import dev.flashline.schema.LabelledRecord;
+import java.io.IOException;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The streaming job: documents from a Kafka topic, labelled or summarised by the job's backend,
+ * results to an output topic keyed by record id, poison messages and failures to a dead-letter
+ * topic, optionally windowed Parquet archives. At-least-once: an input's offset is committed
+ * only after its result is acknowledged by the broker (see {@link OffsetLedger}).
+ */
+public final class StreamJob {
+  private StreamJob() {}
+
+  /** A running stream, until {@link #stop()}. */
+  public static final class Running implements AutoCloseable {
+    private final String runId;
+    private final PipelineResult result;
+    private final OffsetLedger ledger;
+
+    private Running(String runId, PipelineResult result, OffsetLedger ledger) {
+      this.runId = runId;
+      this.result = result;
+      this.ledger = ledger;
+    }
+
+    public String runId() {
+      return runId;
+    }
+
+    /** Messages whose result (or dead letter) is written. */
+    public long finished() {
+      return ledger.done();
+    }
+
+    public int pending() {
+      return ledger.pending();
+    }
+
+    public PipelineResult.State state() {
+      return result.getState();
+    }
+
+    /** Blocks until the pipeline ends by itself (a failure); streams otherwise run until stopped. */
+    public PipelineResult.State waitUntilFinish() {
+      return result.waitUntilFinish();
+    }
+
+    /** Stops the stream. Results written so far have their offsets committed; the rest is read again next time. */
+    public void stop() {
+      try {
+        if (!result.getState().isTerminal()) {
+          result.cancel();
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        // Already stopping or stopped.
+      } finally {
+        JobProgress.forget(runId);
+        ChatClients.closeRun(runId);
+        KafkaClients.closeRun(runId);
+        OffsetLedger.forget(runId);
+      }
+    }
+
+    @Override
+    public void close() {
+      stop();
+    }
+  }
+
+  public static Running start(StreamRequest request) {
+    String runId = UUID.randomUUID().toString();
+    OffsetLedger ledger = OffsetLedger.of(runId, request.maxPending());
+    Pipeline pipeline =
+        Pipeline.create(
+            request.runner().streamingOptions(
+                request.job().name(), request.parallelism(), request.flinkMaster(), request.checkpointInterval().toMillis()));
+    build(pipeline, request, runId);
+    PipelineResult result = pipeline.run();
+    return new Running(runId, result, ledger);
+  }
+
+  static void build(Pipeline pipeline, StreamRequest request, String runId) {
+    PCollectionTuple decoded =
+        pipeline
+            .apply(
+                "ReadKafka",
+                KafkaIO.<String, byte[]>read()
+                    .withBootstrapServers(request.kafka().bootstrapServers())
+                    .withTopic(request.inputTopic())
+                    .withKeyDeserializer(StringDeserializer.class)
+                    .withValueDeserializer(ByteArrayDeserializer.class)
+                    .withConsumerConfigUpdates(request.kafka().consumer()))
+            .apply(
+                "Decode",
+                ParDo.of(new DecodeMessagesFn(request, runId))
+                    .withOutputTags(DecodeMessagesFn.DOCUMENTS, TupleTagList.of(DecodeMessagesFn.DEAD_LETTERS)));
+    PCollection<Document> documents = decoded.get(DecodeMessagesFn.DOCUMENTS).setCoder(AvroCoder.of(Document.class));
+    PCollection<LabelledRecord> rows =
+        documents
+            .apply(
+                "Label",
+                LabelDocuments.of(request.job())
+                    .withRunId(runId)
+                    .withPrices(request.prices())
+                    .withWorkers(request.parallelism())
+                    .streaming())
+            .get(LabelDocuments.RECORDS);
+    PCollection<OutgoingMessage> results =
+        rows.apply("ResultMessages", ParDo.of(new ResultMessagesFn(request, runId)));
+    PCollectionList.of(results)
+        .and(decoded.get(DecodeMessagesFn.DEAD_LETTERS))
+        .apply("AllMessages", Flatten.pCollections())
+        .apply("Publish", ParDo.of(new PublishFn(request, runId)));
+    if (request.archive() != null) {
+      archive(rows, request);
+    }
+  }
+
+  /** Windowed Parquet copies of the rows: one set of files per window, written when the window closes. */
+  private static void archive(PCollection<LabelledRecord> rows, StreamRequest request) {
+    Schema schema = LabelledRecord.getClassSchema();
+    rows.apply(
+            "ArchiveWindows",
+            Window.<LabelledRecord>into(FixedWindows.of(org.joda.time.Duration.millis(request.archiveWindow().toMillis()))))
+        .apply(
+            "ArchiveParquet",
+            FileIO.<LabelledRecord>write()
+                .via(Contextful.fn(record -> (GenericRecord) record), ParquetIO.sink(schema).withAvroDataModel(SpecificData.get()))
+                .to(request.archive())
+                .withNaming(FileIO.Write.defaultNaming("labels", ".parquet"))
+                .withNumShards(1));
+  }
+}

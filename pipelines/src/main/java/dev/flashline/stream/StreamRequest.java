@@ -1,0 +1,119 @@
+package dev.flashline.stream;
+
+import dev.flashline.cost.PriceSchedule;
+import dev.flashline.pipeline.RunnerChoice;
+import dev.flashline.task.JobSpec;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One streaming job: which job, between which topics, on which runner.
+ *
+ * @param deadLetterTopic where poison messages and failed records go (default {@code <input>.dead-letters})
+ * @param archive directory for windowed Parquet copies of the results; null for none
+ * @param archiveWindow the length of one archive window (one set of files per window)
+ * @param maxPending messages read and not yet finished, at most, per JVM; reading waits beyond it
+ * @param checkpointInterval Flink checkpointing interval
+ */
+public record StreamRequest(
+    JobSpec job,
+    KafkaSettings kafka,
+    String inputTopic,
+    String outputTopic,
+    String deadLetterTopic,
+    MessageFormat format,
+    int maxMessageBytes,
+    String archive,
+    Duration archiveWindow,
+    RunnerChoice runner,
+    int parallelism,
+    String flinkMaster,
+    int maxPending,
+    Duration checkpointInterval,
+    PriceSchedule prices)
+    implements Serializable {
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  public StreamRequest {
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(kafka, "kafka");
+    requireTopic(inputTopic, "--input-topic");
+    requireTopic(outputTopic, "--output-topic");
+    deadLetterTopic = deadLetterTopic == null || deadLetterTopic.isBlank() ? inputTopic + ".dead-letters" : deadLetterTopic;
+    requireTopic(deadLetterTopic, "--dead-letter-topic");
+    if (inputTopic.equals(outputTopic) || inputTopic.equals(deadLetterTopic)) {
+      throw new IllegalArgumentException("the output and dead-letter topics must differ from the input topic '" + inputTopic + "'");
+    }
+    format = format == null ? MessageFormat.json : format;
+    if (maxMessageBytes < 1) {
+      throw new IllegalArgumentException("--max-message-bytes must be at least 1, got " + maxMessageBytes);
+    }
+    archiveWindow = archiveWindow == null ? Duration.ofMinutes(1) : archiveWindow;
+    if (archiveWindow.isNegative() || archiveWindow.isZero()) {
+      throw new IllegalArgumentException("--archive-window must be positive, got " + archiveWindow);
+    }
+    Objects.requireNonNull(runner, "runner");
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
+    }
+    flinkMaster = flinkMaster == null || flinkMaster.isBlank() ? RunnerChoice.FLINK_LOCAL : flinkMaster;
+    if (maxPending < 1) {
+      throw new IllegalArgumentException("max pending must be at least 1, got " + maxPending);
+    }
+    checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(10) : checkpointInterval;
+    prices = prices == null ? PriceSchedule.defaults() : prices;
+  }
+
+  public static StreamRequest of(JobSpec job, String bootstrap, String inputTopic, String outputTopic) {
+    return new StreamRequest(job, new KafkaSettings(bootstrap, "flashline-" + job.name()), inputTopic, outputTopic, null, null,
+        DEFAULT_MAX_MESSAGE_BYTES, null, null, RunnerChoice.DIRECT, Runtime.getRuntime().availableProcessors(), null, 10_000, null, null);
+  }
+
+  public StreamRequest withDeadLetterTopic(String value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, value, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+  }
+
+  public StreamRequest withFormat(MessageFormat value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, value, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+  }
+
+  public StreamRequest withMaxMessageBytes(int value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, value, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+  }
+
+  public StreamRequest withArchive(Path dir, Duration window) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes,
+        dir == null ? null : dir.toAbsolutePath().toString(), window, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+  }
+
+  public StreamRequest withRunner(RunnerChoice value, int workers, String master) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, value, workers, master, maxPending, checkpointInterval, prices);
+  }
+
+  public StreamRequest withGroupId(String value) {
+    return new StreamRequest(job, new KafkaSettings(kafka.bootstrapServers(), value), inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+  }
+
+  public StreamRequest withMaxPending(int value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, value, checkpointInterval, prices);
+  }
+
+  public StreamRequest withCheckpointInterval(Duration value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, value, prices);
+  }
+
+  public StreamRequest withPrices(PriceSchedule value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, value);
+  }
+
+  private static void requireTopic(String topic, String flag) {
+    if (topic == null || topic.isBlank()) {
+      throw new IllegalArgumentException(flag + " is required");
+    }
+    if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+      throw new IllegalArgumentException(flag + " '" + topic + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')");
+    }
+  }
+}
