@@ -32,6 +32,11 @@ public final class Outputs {
     return byId;
   }
 
+  /** Every row in the files matching {@code glob}, duplicates included. */
+  public static List<LabelledRecord> labelsMatching(Path dir, String glob) {
+    return read(dir, glob, LabelledRecord.class);
+  }
+
   public static List<DeadLetter> deadLetters(Path dir) {
     return read(dir, "dead-letters-*.parquet", DeadLetter.class);
   }
