@@ -51,11 +51,17 @@ public enum RunnerChoice {
   public PipelineOptions streamingOptions(String jobName, int parallelism, String flinkMaster, long checkpointMillis) {
     PipelineOptions options = options(jobName, parallelism, flinkMaster);
     options.as(org.apache.beam.sdk.options.StreamingOptions.class).setStreaming(true);
+    // KafkaIO's splittable-DoFn reader; the runners otherwise pick the legacy UnboundedSource one.
+    org.apache.beam.sdk.options.ExperimentalOptions.addExperiment(
+        options.as(org.apache.beam.sdk.options.ExperimentalOptions.class), "use_sdf_read");
     if (this == DIRECT) {
       // run() returns at once; the caller watches the stream and cancels it.
       options.as(DirectOptions.class).setBlockOnRun(false);
     } else {
-      options.as(FlinkPipelineOptions.class).setCheckpointingInterval(checkpointMillis);
+      FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+      flink.setCheckpointingInterval(checkpointMillis);
+      // run() returns once the job is submitted, with a handle that can cancel it.
+      flink.setAttachedMode(false);
     }
     return options;
   }

@@ -8,7 +8,7 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Decodes each message into a document, or a dead letter for a poison message, and enters it in
- * the run's {@link OffsetLedger} (waiting there while too much is in flight).
+ * the run's {@link OffsetLedger}.
  */
 final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document> {
   static final TupleTag<Document> DOCUMENTS = new TupleTag<>() {};
@@ -27,11 +27,11 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
 
   @Setup
   public void setup() {
-    ledger = OffsetLedger.of(runId, request.maxPending());
+    ledger = OffsetLedger.of(runId);
   }
 
   @ProcessElement
-  public void process(@Element KafkaRecord<String, byte[]> message, MultiOutputReceiver out) throws InterruptedException {
+  public void process(@Element KafkaRecord<String, byte[]> message, MultiOutputReceiver out) {
     KafkaPosition position = new KafkaPosition(message.getTopic(), message.getPartition(), message.getOffset());
     byte[] value = message.getKV().getValue();
     MessageDecoder.Decoded decoded = decoder.decode(position, message.getKV().getKey(), value);

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -15,14 +14,10 @@ import org.apache.kafka.common.TopicPartition;
  * truth for which offsets may be committed. An offset is committable only once the result of
  * every message before it that this run read has been written, so a restart resumes at the
  * first message whose result may be missing (at-least-once), whatever order records finish in.
- *
- * <p>It also bounds the work in flight: reading waits while too many messages are pending, so a
- * slow backend slows consumption instead of filling memory.
  */
 public final class OffsetLedger {
   private static final Map<String, OffsetLedger> RUNS = new ConcurrentHashMap<>();
 
-  private final int maxPending;
   private final Map<TopicPartition, NavigableSet<Long>> pending = new HashMap<>();
   private final Map<TopicPartition, Long> highestDone = new HashMap<>();
   /** Record id -> its messages in flight (a producer may send an id twice). */
@@ -33,26 +28,18 @@ public final class OffsetLedger {
   private int pendingCount;
   private long done;
 
-  private OffsetLedger(int maxPending) {
-    this.maxPending = maxPending;
-  }
+  private OffsetLedger() {}
 
-  public static OffsetLedger of(String runId, int maxPending) {
-    return RUNS.computeIfAbsent(runId, id -> new OffsetLedger(maxPending));
+  public static OffsetLedger of(String runId) {
+    return RUNS.computeIfAbsent(runId, id -> new OffsetLedger());
   }
 
   public static void forget(String runId) {
     RUNS.remove(runId);
   }
 
-  /**
-   * Records a message as read and waits while the run already has {@code maxPending} messages in
-   * flight (back-pressure).
-   */
-  public synchronized void read(KafkaPosition position, String recordId, byte[] payload) throws InterruptedException {
-    while (pendingCount >= maxPending) {
-      wait(TimeUnit.SECONDS.toMillis(1));
-    }
+  /** Records a message as read: its offset is not committed until {@link #done} says its result is written. */
+  public synchronized void read(KafkaPosition position, String recordId, byte[] payload) {
     TopicPartition partition = new TopicPartition(position.topic(), position.partition());
     if (pending.computeIfAbsent(partition, p -> new TreeSet<>()).add(position.offset())) {
       pendingCount++;
@@ -82,7 +69,6 @@ public final class OffsetLedger {
     if (open != null && open.remove(position.offset())) {
       pendingCount--;
       done++;
-      notifyAll();
     }
     highestDone.merge(partition, position.offset(), Math::max);
   }

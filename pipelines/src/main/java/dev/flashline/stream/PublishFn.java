@@ -29,7 +29,7 @@ final class PublishFn extends DoFn<OutgoingMessage, Void> {
   @Setup
   public void setup() {
     clients = KafkaClients.acquire(runId, request.kafka());
-    ledger = OffsetLedger.of(runId, request.maxPending());
+    ledger = OffsetLedger.of(runId);
   }
 
   @StartBundle

@@ -22,7 +22,7 @@ final class ResultMessagesFn extends DoFn<LabelledRecord, OutgoingMessage> {
 
   @Setup
   public void setup() {
-    ledger = OffsetLedger.of(runId, request.maxPending());
+    ledger = OffsetLedger.of(runId);
   }
 
   @ProcessElement

@@ -95,7 +95,7 @@ public final class StreamJob {
 
   public static Running start(StreamRequest request) {
     String runId = UUID.randomUUID().toString();
-    OffsetLedger ledger = OffsetLedger.of(runId, request.maxPending());
+    OffsetLedger ledger = OffsetLedger.of(runId);
     Pipeline pipeline =
         Pipeline.create(
             request.runner().streamingOptions(
@@ -153,7 +153,7 @@ public final class StreamJob {
             FileIO.<LabelledRecord>write()
                 .via(Contextful.fn(record -> (GenericRecord) record), ParquetIO.sink(schema).withAvroDataModel(SpecificData.get()))
                 .to(request.archive())
-                .withNaming(FileIO.Write.defaultNaming("labels", ".parquet"))
+                .withNaming(new ArchiveNaming())
                 .withNumShards(1));
   }
 }

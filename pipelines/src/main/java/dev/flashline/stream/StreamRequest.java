@@ -14,7 +14,6 @@ import java.util.Objects;
  * @param deadLetterTopic where poison messages and failed records go (default {@code <input>.dead-letters})
  * @param archive directory for windowed Parquet copies of the results; null for none
  * @param archiveWindow the length of one archive window (one set of files per window)
- * @param maxPending messages read and not yet finished, at most, per JVM; reading waits beyond it
  * @param checkpointInterval Flink checkpointing interval
  */
 public record StreamRequest(
@@ -30,7 +29,6 @@ public record StreamRequest(
     RunnerChoice runner,
     int parallelism,
     String flinkMaster,
-    int maxPending,
     Duration checkpointInterval,
     PriceSchedule prices)
     implements Serializable {
@@ -59,53 +57,46 @@ public record StreamRequest(
       throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
     }
     flinkMaster = flinkMaster == null || flinkMaster.isBlank() ? RunnerChoice.FLINK_LOCAL : flinkMaster;
-    if (maxPending < 1) {
-      throw new IllegalArgumentException("max pending must be at least 1, got " + maxPending);
-    }
     checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(10) : checkpointInterval;
     prices = prices == null ? PriceSchedule.defaults() : prices;
   }
 
   public static StreamRequest of(JobSpec job, String bootstrap, String inputTopic, String outputTopic) {
     return new StreamRequest(job, new KafkaSettings(bootstrap, "flashline-" + job.name()), inputTopic, outputTopic, null, null,
-        DEFAULT_MAX_MESSAGE_BYTES, null, null, RunnerChoice.DIRECT, Runtime.getRuntime().availableProcessors(), null, 10_000, null, null);
+        DEFAULT_MAX_MESSAGE_BYTES, null, null, RunnerChoice.DIRECT, Runtime.getRuntime().availableProcessors(), null, null, null);
   }
 
   public StreamRequest withDeadLetterTopic(String value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, value, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, value, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
   }
 
   public StreamRequest withFormat(MessageFormat value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, value, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, value, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
   }
 
   public StreamRequest withMaxMessageBytes(int value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, value, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, value, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
   }
 
   public StreamRequest withArchive(Path dir, Duration window) {
     return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes,
-        dir == null ? null : dir.toAbsolutePath().toString(), window, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
+        dir == null ? null : dir.toAbsolutePath().toString(), window, runner, parallelism, flinkMaster, checkpointInterval, prices);
   }
 
   public StreamRequest withRunner(RunnerChoice value, int workers, String master) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, value, workers, master, maxPending, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, value, workers, master, checkpointInterval, prices);
   }
 
   public StreamRequest withGroupId(String value) {
-    return new StreamRequest(job, new KafkaSettings(kafka.bootstrapServers(), value), inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, prices);
-  }
-
-  public StreamRequest withMaxPending(int value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, value, checkpointInterval, prices);
+    return new StreamRequest(job, new KafkaSettings(kafka.bootstrapServers(), value), inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
   }
 
   public StreamRequest withCheckpointInterval(Duration value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, value, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, value, prices);
   }
 
   public StreamRequest withPrices(PriceSchedule value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, maxPending, checkpointInterval, value);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, value);
   }
 
   private static void requireTopic(String topic, String flag) {

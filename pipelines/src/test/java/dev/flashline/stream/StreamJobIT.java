@@ -159,13 +159,15 @@ class StreamJobIT {
 
   @Test
   void aStreamStoppedMidwayResumesWithoutLosingARecord() throws Exception {
-    StreamRequest request = request("restart", RunnerChoice.DIRECT).withMaxPending(50);
+    StreamRequest request = request("restart", RunnerChoice.DIRECT);
     List<String> ids = new ArrayList<>(produce(request.inputTopic(), 0, 400));
     try (StreamJob.Running first = StreamJob.start(request)) {
       awaitRecords(request.outputTopic(), r -> r.size() >= 60, Duration.ofMinutes(2));
     }
     long committedAfterStop = committed(request.kafka().groupId(), request.inputTopic());
     assertThat(committedAfterStop).isLessThan(400);
+    int writtenByFirst = broker.readAll(request.outputTopic(), Duration.ofSeconds(10)).size();
+    assertThat(writtenByFirst).isGreaterThanOrEqualTo((int) committedAfterStop);
     ids.addAll(produce(request.inputTopic(), 400, 500));
 
     List<ConsumerRecord<String, byte[]>> results;
@@ -175,6 +177,8 @@ class StreamJobIT {
     assertThat(keys(results)).containsAll(ids);
     // At-least-once: whatever the first run had written but not committed is written again, under the same key.
     assertThat(results.size()).isGreaterThanOrEqualTo(ids.size());
+    // ...and only that: the second run resumed at the committed offsets, not at the beginning.
+    assertThat(results.size()).isLessThanOrEqualTo(writtenByFirst + (int) (500 - committedAfterStop));
     assertThat(committed(request.kafka().groupId(), request.inputTopic())).isEqualTo(500);
   }
 
