@@ -22,8 +22,8 @@ import org.apache.beam.sdk.values.KV;
 /**
  * Classifies a stream one record at a time with the local model. A stream has no "whole input" to
  * adapt to, so the classifier is fitted on the examples and label descriptions alone, once per
- * JVM; the record that triggers the fit pays for it, every other record pays for its own
- * embedding and scoring.
+ * JVM, when the worker starts; the first record the fitting worker classifies pays for the fit,
+ * every record pays for its own embedding and scoring.
  */
 final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
   /** One fitted classifier per job per JVM: fitting embeds every example. */
@@ -35,6 +35,9 @@ final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
   private final StageSpec stage;
   private transient SharedEncoder.Lease encoder;
   private transient JobProgress.Tracker progress;
+  private transient FittedClassifier classifier;
+  /** CPU this instance spent fitting, billed to the next record it classifies. */
+  private transient double unbilledFitSeconds;
 
   StreamClassifyFn(JobSpec job, String runId) {
     this.job = job;
@@ -47,20 +50,22 @@ final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
   public void setup() {
     encoder = SharedEncoder.acquire(LocalBackend.model(job));
     progress = JobProgress.tracker(runId);
+    // Fitted before the first message arrives, so it does not wait for the fit.
+    classifier = FITTED.get(job);
+    if (classifier == null) {
+      // Outside the map's lock: it takes seconds. Two instances may both fit at first; each
+      // bills its own fit and one result is kept.
+      long start = CpuClock.threadNanos();
+      FittedClassifier fitted = new FittedClassifier(LocalBackend.fit(encoder.model(), job, java.util.List.of()), 0);
+      unbilledFitSeconds = (CpuClock.threadNanos() - start) / 1e9;
+      classifier = FITTED.computeIfAbsent(job, key -> fitted);
+    }
   }
 
   @ProcessElement
   public void process(@Element Document document, MultiOutputReceiver out) {
-    double fitSeconds = 0;
-    FittedClassifier classifier = FITTED.get(job);
-    if (classifier == null) {
-      // Fitted outside the map's lock: it takes seconds. Two threads may both fit at first;
-      // each pays for its own fit and one result is kept.
-      long start = CpuClock.threadNanos();
-      FittedClassifier fitted = new FittedClassifier(LocalBackend.fit(encoder.model(), job, java.util.List.of()), 0);
-      fitSeconds = (CpuClock.threadNanos() - start) / 1e9;
-      classifier = FITTED.computeIfAbsent(job, key -> fitted);
-    }
+    double fitSeconds = unbilledFitSeconds;
+    unbilledFitSeconds = 0;
     long start = CpuClock.threadNanos();
     LabelledRecord row;
     try {
