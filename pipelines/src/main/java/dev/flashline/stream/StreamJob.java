@@ -82,7 +82,7 @@ public final class StreamJob {
       } finally {
         JobProgress.forget(runId);
         ChatClients.closeRun(runId);
-        KafkaClients.closeRun(runId);
+        KafkaClients.closeRun(runId, ledger.committable());
         OffsetLedger.forget(runId);
       }
     }
