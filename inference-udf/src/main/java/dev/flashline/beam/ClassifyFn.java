@@ -1,19 +1,12 @@
 package dev.flashline.beam;
 
-import dev.flashline.backend.local.LocalBackend;
 import dev.flashline.backend.local.Prediction;
 import dev.flashline.cost.CpuClock;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
-import dev.flashline.schema.TaskType;
-import dev.flashline.task.Example;
 import dev.flashline.task.JobSpec;
-import dev.flashline.task.StageSpec;
-import dev.flashline.task.LabelledRecords;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
@@ -37,8 +30,7 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
   private final JobSpec job;
   private final PCollectionView<FittedClassifier> classifier;
   private final PCollectionView<Long> records;
-  private final Set<String> exampleTexts;
-  private final StageSpec stage;
+  private final LocalAnswers answers;
 
   // Some runners decode a side input on every access; the classifier is megabytes of prototypes.
   private transient BoundedWindow cachedWindow;
@@ -51,10 +43,9 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
 
   ClassifyFn(JobSpec job, PCollectionView<FittedClassifier> classifier, PCollectionView<Long> records) {
     this.job = job;
-    this.stage = job.isCascade() ? job.route().get(0) : null;
+    this.answers = new LocalAnswers(job);
     this.classifier = classifier;
     this.records = records;
-    this.exampleTexts = job.examples().stream().map(Example::text).map(Example::normalise).collect(Collectors.toSet());
   }
 
   @StartBundle
@@ -120,20 +111,11 @@ final class ClassifyFn extends DoFn<EmbeddedDocument, LabelledRecord> {
       EmbeddedDocument embedded = pending.document();
       Document document = embedded.document();
       double seconds = embedded.cpuSeconds() + classifyShare + fitShare;
-      LabelledRecord.Builder row =
-          LabelledRecords.selfHosted(
-                  document.getId(), TaskType.classify, LocalBackend.NAME, job.local().model(), seconds, job.compute())
-              .setLabel(predictions[i].label())
-              .setConfidence(predictions[i].confidence())
-              .setInputTokens(embedded.tokens())
-              .setGoldLabel(document.getGoldLabel())
-              .setIsExample(exampleTexts.contains(Example.normalise(document.getText())));
-      if (stage == null) {
-        emitter.emit(ANSWERED, row.build(), pending);
-      } else if (predictions[i].confidence() >= stage.acceptConfidence()) {
-        emitter.emit(ANSWERED, LabelledRecords.atStage(row, stage.stage()).build(), pending);
+      LabelledRecord row = answers.row(document, predictions[i], embedded.tokens(), seconds);
+      if (answers.escalates(predictions[i])) {
+        emitter.emit(ESCALATED, KV.of(document, row), pending);
       } else {
-        emitter.emit(ESCALATED, KV.of(document, LabelledRecords.atStage(row, stage.stage()).build()), pending);
+        emitter.emit(ANSWERED, row, pending);
       }
     }
     batch.clear();

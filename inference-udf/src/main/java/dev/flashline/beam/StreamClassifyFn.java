@@ -8,14 +8,10 @@ import dev.flashline.cost.CpuClock;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
 import dev.flashline.schema.TaskType;
-import dev.flashline.task.Example;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.LabelledRecords;
-import dev.flashline.task.StageSpec;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
@@ -31,8 +27,7 @@ final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
 
   private final JobSpec job;
   private final String runId;
-  private final Set<String> exampleTexts;
-  private final StageSpec stage;
+  private final LocalAnswers answers;
   private transient SharedEncoder.Lease encoder;
   private transient JobProgress.Tracker progress;
   private transient FittedClassifier classifier;
@@ -42,8 +37,7 @@ final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
   StreamClassifyFn(JobSpec job, String runId) {
     this.job = job;
     this.runId = runId;
-    this.exampleTexts = job.examples().stream().map(Example::text).map(Example::normalise).collect(Collectors.toSet());
-    this.stage = job.isCascade() ? job.route().get(0) : null;
+    this.answers = new LocalAnswers(job);
   }
 
   @Setup
@@ -72,21 +66,11 @@ final class StreamClassifyFn extends DoFn<Document, LabelledRecord> {
       Embedding embedding = encoder.model().embed(document.getText());
       Prediction prediction = classifier.classifier().predictAll(new float[][] {embedding.vector()})[0];
       double seconds = (CpuClock.threadNanos() - start) / 1e9 + fitSeconds;
-      LabelledRecord.Builder builder =
-          LabelledRecords.selfHosted(document.getId(), TaskType.classify, LocalBackend.NAME, job.local().model(), seconds, job.compute())
-              .setLabel(prediction.label())
-              .setConfidence(prediction.confidence())
-              .setInputTokens(embedding.tokens())
-              .setGoldLabel(document.getGoldLabel())
-              .setIsExample(exampleTexts.contains(Example.normalise(document.getText())));
-      if (stage != null) {
-        LabelledRecords.atStage(builder, stage.stage());
-        if (prediction.confidence() < stage.acceptConfidence()) {
-          out.get(ClassifyFn.ESCALATED).output(KV.of(document, builder.build()));
-          return;
-        }
+      row = answers.row(document, prediction, embedding.tokens(), seconds);
+      if (answers.escalates(prediction)) {
+        out.get(ClassifyFn.ESCALATED).output(KV.of(document, row));
+        return;
       }
-      row = builder.build();
     } catch (RuntimeException e) {
       row = LabelledRecords.failed(document.getId(), TaskType.classify, LocalBackend.NAME, job.local().model(),
           Documents.describe(document) + ": local model failed: " + e.getMessage());

@@ -55,14 +55,8 @@ public final class MessageDecoder implements Serializable {
   }
 
   private Decoded decodeJson(KafkaPosition position, String key, byte[] value) {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(value))
-          .toString();
-    } catch (CharacterCodingException e) {
+    String text = utf8(value);
+    if (text == null) {
       return poison(key, position + ": the value is not UTF-8 text", payload(value));
     }
     JsonNode node;
@@ -111,14 +105,20 @@ public final class MessageDecoder implements Serializable {
 
   /** The payload as text when it is UTF-8, else Base64 (marked), at most 64 Ki characters. */
   static String payload(byte[] value) {
+    String text = utf8(value);
+    return truncate(text != null ? text : "base64:" + Base64.getEncoder().encodeToString(value));
+  }
+
+  /** The bytes as strict UTF-8 text, or null when they are not UTF-8. */
+  private static String utf8(byte[] value) {
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(value))
           .toString();
-      return truncate(text);
     } catch (CharacterCodingException e) {
-      return truncate("base64:" + Base64.getEncoder().encodeToString(value));
+      return null;
     }
   }
 

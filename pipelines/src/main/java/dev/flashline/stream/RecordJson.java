@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.IndexedRecord;
 
 /**
@@ -71,9 +70,7 @@ public final class RecordJson {
     if (value instanceof Boolean b) {
       return nodes.booleanNode(b);
     }
-    if (value instanceof GenericContainer || value instanceof Enum<?>) {
-      return nodes.textNode(value.toString());
-    }
+    // Strings, enums (generated or generic) and anything else Avro holds as text.
     return nodes.textNode(value.toString());
   }
 }

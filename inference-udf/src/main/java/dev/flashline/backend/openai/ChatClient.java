@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,7 +33,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -60,8 +58,6 @@ public final class ChatClient implements AutoCloseable {
   private final ConcurrencyLimiter limiter;
   private final AtomicReference<String> balanceExhausted = new AtomicReference<>();
   private final AtomicReference<EndpointAuthException> authFailure = new AtomicReference<>();
-  private final AtomicLong requests = new AtomicLong();
-  private final AtomicLong retries = new AtomicLong();
 
   ChatClient(OpenAiSpec spec, ApiKey key, int capacity, Clock clock) {
     this.spec = spec;
@@ -106,14 +102,6 @@ public final class ChatClient implements AutoCloseable {
 
   public boolean balanceExhausted() {
     return balanceExhausted.get() != null;
-  }
-
-  long requestsSent() {
-    return requests.get();
-  }
-
-  long retries() {
-    return retries.get();
   }
 
   ConcurrencyLimiter limiter() {
@@ -175,7 +163,6 @@ public final class ChatClient implements AutoCloseable {
     if (key.present()) {
       request.header("Authorization", key.authorization());
     }
-    requests.incrementAndGet();
     AtomicBoolean pastDeadline = new AtomicBoolean();
     CompletableFuture<HttpResponse<String>> response;
     try {
@@ -231,7 +218,6 @@ public final class ChatClient implements AutoCloseable {
       } else {
         wait = Backoff.delay(number);
       }
-      retries.incrementAndGet();
       timer.schedule(() -> attempt(body, number + 1, attempts, result), wait.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
@@ -366,9 +352,5 @@ public final class ChatClient implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     executor.shutdownNow();
-  }
-
-  Optional<String> balanceMessage() {
-    return Optional.ofNullable(balanceExhausted.get());
   }
 }

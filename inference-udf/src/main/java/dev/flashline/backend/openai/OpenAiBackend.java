@@ -14,15 +14,13 @@ import dev.flashline.schema.TaskType;
 import dev.flashline.task.AnswerParser;
 import dev.flashline.task.BackendKind;
 import dev.flashline.task.ChatMessage;
-import dev.flashline.task.Example;
+import dev.flashline.task.ExampleTexts;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.PromptLayout;
 import dev.flashline.task.StageSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 
 /**
  * Labels or summarises one document with chat models: asks a stage's model, checks the answer,
@@ -39,7 +37,7 @@ public final class OpenAiBackend {
   private final PromptLayout layout;
   private final AnswerParser parser;
   private final List<StageSpec> stages;
-  private final Set<String> exampleTexts;
+  private final ExampleTexts examples;
   private final int maxOutputTokens;
 
   public OpenAiBackend(JobSpec job, PriceSchedule prices, ChatClient client) {
@@ -52,7 +50,7 @@ public final class OpenAiBackend {
     if (stages.isEmpty()) {
       throw new IllegalArgumentException("job '" + job.name() + "' sends nothing to an openai endpoint");
     }
-    this.exampleTexts = job.examples().stream().map(Example::text).map(Example::normalise).collect(Collectors.toSet());
+    this.examples = ExampleTexts.of(job);
     this.maxOutputTokens = layout.defaultMaxOutputTokens();
   }
 
@@ -150,7 +148,7 @@ public final class OpenAiBackend {
           .setAttempts(attempts)
           .setCharges(new ArrayList<>(charges))
           .setGoldLabel(document.getGoldLabel())
-          .setIsExample(prior != null ? prior.getIsExample() : exampleTexts.contains(Example.normalise(document.getText())))
+          .setIsExample(prior != null ? prior.getIsExample() : examples.contains(document.getText()))
           .build();
     }
   }
