@@ -4,37 +4,67 @@ import dev.flashline.backend.openai.ChatClients;
 import dev.flashline.backend.openai.EndpointAuthException;
 import dev.flashline.backend.openai.OpenAiBackend;
 import dev.flashline.cost.PriceSchedule;
+import dev.flashline.cost.SpendBudget;
+import dev.flashline.cost.UnitPrices;
+import dev.flashline.cost.UnpricedModelException;
+import dev.flashline.grouping.PrimingPolicy;
+import dev.flashline.grouping.ReplicaChooser;
+import dev.flashline.grouping.ResultStore;
+import dev.flashline.grouping.StoredAnswer;
+import dev.flashline.grouping.WarmPrefixes;
+import dev.flashline.schema.Charge;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
+import dev.flashline.schema.Status;
+import dev.flashline.task.CostSpec;
 import dev.flashline.task.JobSpec;
+import dev.flashline.task.LabelledRecords;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.joda.time.Instant;
 
 /**
- * Sends documents to an OpenAI-compatible endpoint, many at a time: each element starts a call
- * and the DoFn moves on; answers are emitted as they arrive, and the bundle ends when every call
- * it started has ended. Admission is bounded by this worker's share of the job's
+ * Sends groups of requests to OpenAI-compatible endpoints, many at a time: each request starts a
+ * call and the DoFn moves on; answers are emitted as they arrive, and the bundle ends when every
+ * call it started has ended. Admission is bounded by this worker's share of the job's
  * {@code max_in_flight}, so memory stays bounded whatever the input size.
  *
- * <p>Input: a document, and the local stage's row when the local model was not confident enough
- * (null otherwise).
+ * <p>A group holds requests that share a prompt prefix (see {@link AskModels}). Before fanning a
+ * cold group out, one primer warms the prefix when that pays; with several replicas the whole
+ * group goes to the replica that owns its prefix. Answers already in the result store are reused
+ * without a request, and the job's cost cap is checked before every request.
+ *
+ * <p>Input: a group key, and the group's requests: task name, document, and the local stage's row
+ * when the local model was not confident enough (null otherwise).
  */
-final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord> {
+final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, LabelledRecord>>>>, LabelledRecord> {
   private final JobSpec job;
   private final PriceSchedule prices;
   private final int workers;
   private final String runId;
-  private final boolean countProgress;
+  private final Set<String> countProgressOf;
   private final Clock clock;
+  private final boolean grouped;
 
-  private transient ChatClients.Lease lease;
-  private transient OpenAiBackend backend;
+  private transient List<ChatClients.Lease> leases;
+  private transient SpendBudget.Lease budget;
+  private transient Map<String, List<OpenAiBackend>> backends;
+  private transient ResultStore store;
+  private transient PrimingPolicy priming;
   private transient JobProgress.Tracker progress;
   private transient LinkedBlockingQueue<Done> done;
   private transient List<Done> held;
@@ -45,22 +75,42 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
   private record Done(LabelledRecord row, Throwable error, Instant timestamp, BoundedWindow window) {}
 
   /**
-   * @param countProgress whether this step reports records done (it does unless an earlier step counted them)
+   * @param countProgressOf tasks whose rows this step reports as done (those no earlier step counted)
+   * @param grouped whether groups share a prefix (so priming applies)
    */
-  AskModelFn(JobSpec job, PriceSchedule prices, int workers, String runId, boolean countProgress, Clock clock) {
+  AskModelFn(JobSpec job, PriceSchedule prices, int workers, String runId, Set<String> countProgressOf, Clock clock, boolean grouped) {
     this.job = job;
     this.prices = prices;
     this.workers = workers;
     this.runId = runId;
-    this.countProgress = countProgress;
+    this.countProgressOf = Set.copyOf(countProgressOf);
     this.clock = clock;
+    this.grouped = grouped;
   }
 
   @Setup
   public void setup() {
     int share = ChatClients.share(job.openai(), workers);
-    lease = ChatClients.acquire(job.openai(), share, clock, runId);
-    backend = new OpenAiBackend(job, prices, lease.client());
+    CostSpec cost = job.cost();
+    leases = new ArrayList<>();
+    budget = cost.maxCostUsd() == null ? null : SpendBudget.acquire(runId, cost.maxCostUsd(), workers);
+    List<String> endpoints = job.openai().endpoints();
+    for (String endpoint : endpoints) {
+      leases.add(ChatClients.acquire(endpoints.size() == 1 ? job.openai() : job.openai().forEndpoint(endpoint), share, clock, runId));
+    }
+    backends = new HashMap<>();
+    for (JobSpec task : job.taskJobs()) {
+      if (!task.usesOpenAi()) {
+        continue;
+      }
+      List<OpenAiBackend> perReplica = new ArrayList<>();
+      for (ChatClients.Lease lease : leases) {
+        perReplica.add(new OpenAiBackend(task, prices, lease.client(), budget == null ? null : budget.budget(), clock));
+      }
+      backends.put(task.name(), perReplica);
+    }
+    store = cost.resultStore() == null ? null : ResultStore.open(Path.of(cost.resultStore()));
+    priming = new PrimingPolicy(grouped ? cost.priming() : CostSpec.Priming.off);
     progress = JobProgress.tracker(runId);
     admission = share;
   }
@@ -73,19 +123,172 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
   }
 
   @ProcessElement
-  public void process(@Element KV<Document, LabelledRecord> element, ProcessContext context, BoundedWindow window)
+  public void process(
+      @Element KV<String, Iterable<KV<String, KV<Document, LabelledRecord>>>> group, ProcessContext context, BoundedWindow window)
       throws InterruptedException {
-    for (Done finished = done.poll(); finished != null; finished = done.poll()) {
-      emitOrHold(finished, context, window);
-    }
-    while (pending >= admission) {
-      emitOrHold(done.take(), context, window);
+    List<KV<String, KV<Document, LabelledRecord>>> requests = new ArrayList<>();
+    group.getValue().forEach(requests::add);
+    if (requests.isEmpty()) {
+      return;
     }
     Instant timestamp = context.timestamp();
-    pending++;
-    backend
-        .label(element.getKey(), element.getValue())
-        .whenComplete((row, error) -> done.add(new Done(row, error, timestamp, window)));
+    // Every request of a group has the same prefix; the first names the task and its replica.
+    List<OpenAiBackend> perReplica = backendsOf(requests.get(0).getKey());
+    OpenAiBackend first = perReplica.get(0);
+    int replica = ReplicaChooser.choose(first.prefixKey(), job.openai().endpoints());
+    String warmKey = job.openai().endpoints().get(replica) + "|" + first.prefixKey();
+    // Answers already paid for in an earlier run are reused first, so a primer is sized for
+    // what will really be sent.
+    List<KV<String, KV<Document, LabelledRecord>>> toSend = new ArrayList<>();
+    for (KV<String, KV<Document, LabelledRecord>> request : requests) {
+      Optional<StoredAnswer> stored =
+          store == null ? Optional.empty() : store.get(backendsOf(request.getKey()).get(replica).contentKey(request.getValue().getKey().getText()));
+      if (stored.isPresent()) {
+        pending++;
+        done.add(new Done(fromStore(request.getKey(), request.getValue().getKey(), request.getValue().getValue(), stored.get()), null, timestamp, window));
+      } else {
+        toSend.add(request);
+      }
+    }
+    Wave wave = toSend.isEmpty() ? null : primeIfWorthIt(perReplica.get(replica), warmKey, toSend.size());
+
+    for (KV<String, KV<Document, LabelledRecord>> request : toSend) {
+      for (Done finished = done.poll(); finished != null; finished = done.poll()) {
+        emitOrHold(finished, context, window);
+      }
+      while (pending >= admission) {
+        emitOrHold(done.take(), context, window);
+      }
+      OpenAiBackend backend = backendsOf(request.getKey()).get(replica);
+      Document document = request.getValue().getKey();
+      LabelledRecord prior = request.getValue().getValue();
+      String contentKey = store == null ? null : backend.contentKey(document.getText());
+      boolean inWave = wave != null && wave.admit();
+      pending++;
+      backend
+          .label(document, prior)
+          .thenApply(row -> {
+            if (row.getStatus() == Status.ok && !row.getCharges().isEmpty()) {
+              Charge last = row.getCharges().get(row.getCharges().size() - 1);
+              if (last.getCacheHitTokens() > 0) {
+                WarmPrefixes.markWarm(warmKey);
+              }
+            }
+            if (store != null && row.getStatus() == Status.ok) {
+              store.put(contentKey, new StoredAnswer(
+                  row.getId(), row.getLabel(), row.getSummary(), row.getConfidence(), row.getBackend(), row.getModel(), row.getStage()));
+            }
+            return inWave ? wave.finish(row) : row;
+          })
+          .whenComplete((row, error) -> done.add(new Done(row, error, timestamp, window)));
+    }
+  }
+
+  private List<OpenAiBackend> backendsOf(String task) {
+    List<OpenAiBackend> out = backends.get(task);
+    if (out == null) {
+      throw new IllegalStateException("no endpoint task named '" + task + "' in job '" + job.name() + "'");
+    }
+    return out;
+  }
+
+  /**
+   * Primes the group's prefix when that pays, waits for it (and for the cache to settle), and
+   * returns the first wave whose last record is billed for the primer; null when not primed.
+   */
+  private Wave primeIfWorthIt(OpenAiBackend backend, String warmKey, int groupSize) throws InterruptedException {
+    UnitPrices unit;
+    try {
+      unit = prices.priceAt(backend.firstModel(), clock.instant()).prices();
+    } catch (UnpricedModelException e) {
+      return null;
+    }
+    // A byte-level BPE token averages about four bytes of English; the decision is not sensitive to it.
+    long prefixTokens = Math.max(1, backend.staticPrefix().length() / 4);
+    boolean warm = WarmPrefixes.isWarm(warmKey, job.cost().cacheTtlSeconds());
+    if (!priming.shouldPrime(warm, groupSize, admission, prefixTokens, unit)) {
+      return null;
+    }
+    OpenAiBackend.Primer[] paid = new OpenAiBackend.Primer[1];
+    long settleMillis = (long) (job.cost().primeSettleSeconds() * 1000);
+    WarmPrefixes.Priming primer = WarmPrefixes.primeOnce(warmKey, () -> backend.prime()
+        .thenCompose(result -> {
+          paid[0] = result;
+          return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(settleMillis, TimeUnit.MILLISECONDS));
+        }));
+    try {
+      primer.done().get();
+    } catch (ExecutionException e) {
+      // A failed primer costs at most its own request; the group goes ahead cold.
+      return null;
+    }
+    if (!primer.ours() || paid[0] == null || paid[0].attempts() == 0) {
+      return null;
+    }
+    return new Wave(Math.min(groupSize, admission), paid[0]);
+  }
+
+  /**
+   * The requests sent right after a primer, before any of them could have warmed the cache on its
+   * own. The one that finishes last carries the primer's charge, with what the wave's cache hits
+   * saved against the miss price.
+   */
+  private static final class Wave {
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicInteger remaining;
+    private final int size;
+    private final OpenAiBackend.Primer primer;
+    private double saved;
+
+    Wave(int size, OpenAiBackend.Primer primer) {
+      this.size = size;
+      this.remaining = new AtomicInteger(size);
+      this.primer = primer;
+    }
+
+    boolean admit() {
+      return admitted.incrementAndGet() <= size;
+    }
+
+    LabelledRecord finish(LabelledRecord row) {
+      double saving = 0;
+      for (Charge charge : row.getCharges()) {
+        if (charge.getAttempt() > 0) {
+          saving += charge.getCacheHitTokens() * (charge.getUsdPerMillionCacheMiss() - charge.getUsdPerMillionCacheHit()) / 1e6;
+          break;
+        }
+      }
+      double total;
+      synchronized (this) {
+        saved += saving;
+        total = saved;
+      }
+      if (remaining.decrementAndGet() != 0) {
+        return row;
+      }
+      // The primer's requests count among the row's attempts, so attempts add up to requests sent.
+      LabelledRecord counted = LabelledRecord.newBuilder(row).setAttempts(row.getAttempts() + primer.attempts()).build();
+      if (primer.charge() == null) {
+        return counted;
+      }
+      Charge charge = Charge.newBuilder(primer.charge()).setStage(row.getStage()).setSavedUsd(total).build();
+      return LabelledRecords.withCharge(counted, charge);
+    }
+  }
+
+  private LabelledRecord fromStore(String task, Document document, LabelledRecord prior, StoredAnswer stored) {
+    LabelledRecord payer = LabelledRecord.newBuilder()
+        .setId(stored.payerId())
+        .setTask(job.taskJobs().stream().filter(t -> t.name().equals(task)).findFirst().orElseThrow().task())
+        .setLabel(stored.label())
+        .setSummary(stored.summary())
+        .setConfidence(stored.confidence())
+        .setBackend(stored.backend())
+        .setModel(stored.model())
+        .setStage(stored.stage())
+        .setStatus(Status.ok)
+        .build();
+    return LabelledRecords.reused(document.getId(), document.getGoldLabel(), task, payer, stored.payerId(), prior);
   }
 
   @FinishBundle
@@ -124,16 +327,20 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
       }
       throw new IllegalStateException("labelling failed: " + cause, cause);
     }
-    if (countProgress) {
+    if (countProgressOf.contains(finished.row().getTaskName())) {
       progress.add(1);
     }
   }
 
   @Teardown
   public void teardown() {
-    if (lease != null) {
-      lease.close();
-      lease = null;
+    if (leases != null) {
+      leases.forEach(ChatClients.Lease::close);
+      leases = null;
+    }
+    if (budget != null) {
+      budget.close();
+      budget = null;
     }
   }
 }

@@ -9,6 +9,8 @@ import dev.flashline.schema.TaskType;
 import dev.flashline.task.JobSpec;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
@@ -101,95 +103,125 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
 
   @Override
   public PCollectionTuple expand(PCollection<Document> documents) {
-    if (!job.usesLocal()) {
-      PCollection<LabelledRecord> answered =
+    boolean multi = job.isMultiTask();
+    PCollectionList<LabelledRecord> rows = PCollectionList.empty(documents.getPipeline());
+    PCollectionList<KV<String, KV<Document, LabelledRecord>>> toAsk = PCollectionList.empty(documents.getPipeline());
+    Set<String> countedWhenAsked = new TreeSet<>();
+    PCollection<FewShotClassifier.FitReport> fitReports = null;
+    for (JobSpec task : job.taskJobs()) {
+      // Step names must be unique in a pipeline; a job of one task keeps the plain names.
+      String step = multi ? task.name() + "/" : "";
+      PCollection<Document> input = documents;
+      if (multi) {
+        input = documents.apply(step + "GoldLabel", ParDo.of(new TaskGoldFn(task.name()))).setCoder(AvroCoder.of(Document.class));
+      }
+      TaskPart part = expandTask(task, input, step);
+      rows = rows.and(part.answered().apply(step + "NameRows", ParDo.of(new NameRowsFn(task.name()))).setCoder(AvroCoder.of(LabelledRecord.class)));
+      if (part.toAsk() != null) {
+        String name = task.name();
+        toAsk = toAsk.and(
+            part.toAsk()
+                .apply(step + "TagTask", MapElements.into(new TypeDescriptor<KV<String, KV<Document, LabelledRecord>>>() {})
+                    .via((KV<Document, LabelledRecord> r) -> KV.of(name, r)))
+                .setCoder(AskModels.requestCoder()));
+        if (!task.usesLocal()) {
+          countedWhenAsked.add(name);
+        }
+      }
+      if (!multi) {
+        fitReports = part.fitReports();
+      }
+    }
+    if (!toAsk.getAll().isEmpty()) {
+      PCollection<LabelledRecord> asked =
+          toAsk.apply("AllRequests", Flatten.pCollections())
+              .setCoder(AskModels.requestCoder())
+              .apply("AskModels", new AskModels(job, prices, workers, runId, countedWhenAsked, clock, streaming));
+      rows = rows.and(asked);
+    }
+    PCollection<LabelledRecord> records = rows.apply("AllAnswers", Flatten.pCollections()).setCoder(AvroCoder.of(LabelledRecord.class));
+    return PCollectionTuple.of(RECORDS, records).and(FIT_REPORTS, fitReports == null ? noFitReport(documents) : fitReports);
+  }
+
+  /** What one task's local steps produce: final rows, and the requests left for an endpoint. */
+  private record TaskPart(
+      PCollection<LabelledRecord> answered,
+      PCollection<KV<Document, LabelledRecord>> toAsk,
+      PCollection<FewShotClassifier.FitReport> fitReports) {}
+
+  private TaskPart expandTask(JobSpec task, PCollection<Document> documents, String step) {
+    if (!task.usesLocal()) {
+      PCollection<KV<Document, LabelledRecord>> all =
           documents
               .apply(
-                  "WithNoPrior",
+                  step + "WithNoPrior",
                   MapElements.into(new TypeDescriptor<KV<Document, LabelledRecord>>() {})
                       .via((Document d) -> KV.<Document, LabelledRecord>of(d, null)))
-              .setCoder(escalationCoder())
-              .apply("AskModel", ParDo.of(new AskModelFn(job, prices, workers, runId, true, clock)))
-              .setCoder(AvroCoder.of(LabelledRecord.class));
-      return PCollectionTuple.of(RECORDS, answered).and(FIT_REPORTS, noFitReport(documents));
+              .setCoder(escalationCoder());
+      return new TaskPart(noRows(documents, step), all, null);
     }
-    if (job.task() == TaskType.summarise) {
+    if (task.task() == TaskType.summarise) {
       PCollection<LabelledRecord> summaries =
           documents
-              .apply("Summarise", ParDo.of(new SummariseFn(job, runId)))
+              .apply(step + "Summarise", ParDo.of(new SummariseFn(task, runId)))
               .setCoder(AvroCoder.of(LabelledRecord.class));
-      return PCollectionTuple.of(RECORDS, summaries).and(FIT_REPORTS, noFitReport(documents));
+      return new TaskPart(summaries, null, null);
     }
     if (streaming) {
-      return expandStream(documents);
+      PCollectionTuple classified =
+          documents.apply(
+              step + "ClassifyEach",
+              ParDo.of(new StreamClassifyFn(task, runId)).withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
+      PCollection<KV<Document, LabelledRecord>> escalated = classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
+      return new TaskPart(
+          classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)),
+          task.isCascade() ? escalated : null,
+          null);
     }
     PCollectionTuple embedded =
         documents.apply(
-            "Embed",
-            ParDo.of(new EmbedFn(LocalBackend.model(job), TaskType.classify, runId))
+            step + "Embed",
+            ParDo.of(new EmbedFn(LocalBackend.model(task), TaskType.classify, runId))
                 .withOutputTags(EmbedFn.EMBEDDED, TupleTagList.of(EmbedFn.FAILED)));
     PCollection<EmbeddedDocument> vectors = embedded.get(EmbedFn.EMBEDDED).setCoder(EmbeddedDocument.coder());
 
     PCollection<FittedClassifier> fitted =
         vectors
             .apply(
-                "KeyForSample",
+                step + "KeyForSample",
                 MapElements.into(TypeDescriptor.of(SampleVector.class))
                     .via((EmbeddedDocument d) -> SampleVector.of(d.document().getId(), d.vector())))
             .setCoder(SampleVector.coder())
             // Top needs at least one slot; FitClassifierFn keeps only adapt_sample of them.
-            .apply("Sample", Top.of(Math.max(1, job.local().adaptSample()), new SampleVector.SampleOrder()))
-            .apply("FitClassifier", ParDo.of(new FitClassifierFn(job)))
+            .apply(step + "Sample", Top.of(Math.max(1, task.local().adaptSample()), new SampleVector.SampleOrder()))
+            .apply(step + "FitClassifier", ParDo.of(new FitClassifierFn(task)))
             .setCoder(SerializableCoder.of(FittedClassifier.class));
-    PCollectionView<FittedClassifier> classifier = fitted.apply("ClassifierView", View.asSingleton());
+    PCollectionView<FittedClassifier> classifier = fitted.apply(step + "ClassifierView", View.asSingleton());
     PCollection<FewShotClassifier.FitReport> reports =
         fitted
             .apply(
-                "FitReport",
+                step + "FitReport",
                 MapElements.into(TypeDescriptor.of(FewShotClassifier.FitReport.class))
                     .via((FittedClassifier f) -> f.classifier().report()))
             .setCoder(SerializableCoder.of(FewShotClassifier.FitReport.class));
-    PCollectionView<Long> count = vectors.apply("Count", Count.globally()).apply("CountView", View.asSingleton());
+    PCollectionView<Long> count = vectors.apply(step + "Count", Count.globally()).apply(step + "CountView", View.asSingleton());
 
     PCollectionTuple classified =
         vectors.apply(
-            "Classify",
-            ParDo.of(new ClassifyFn(job, classifier, count))
+            step + "Classify",
+            ParDo.of(new ClassifyFn(task, classifier, count))
                 .withSideInputs(classifier, count)
                 .withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
-    PCollectionList<LabelledRecord> all =
+    PCollection<LabelledRecord> answered =
         PCollectionList.of(classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)))
-            .and(embedded.get(EmbedFn.FAILED).setCoder(AvroCoder.of(LabelledRecord.class)));
-    if (job.isCascade()) {
-      all =
-          all.and(
-              classified
-                  .get(ClassifyFn.ESCALATED)
-                  .setCoder(escalationCoder())
-                  .apply("Escalate", ParDo.of(new AskModelFn(job, prices, workers, runId, false, clock)))
-                  .setCoder(AvroCoder.of(LabelledRecord.class)));
-    } else {
-      classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
-    }
-    PCollection<LabelledRecord> records = all.apply("WithFailures", Flatten.pCollections());
-    return PCollectionTuple.of(RECORDS, records).and(FIT_REPORTS, reports);
+            .and(embedded.get(EmbedFn.FAILED).setCoder(AvroCoder.of(LabelledRecord.class)))
+            .apply(step + "WithFailures", Flatten.pCollections());
+    PCollection<KV<Document, LabelledRecord>> escalated = classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
+    return new TaskPart(answered, task.isCascade() ? escalated : null, reports);
   }
 
-  private PCollectionTuple expandStream(PCollection<Document> documents) {
-    PCollectionTuple classified =
-        documents.apply(
-            "ClassifyEach",
-            ParDo.of(new StreamClassifyFn(job, runId)).withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
-    PCollection<KV<Document, LabelledRecord>> escalated = classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
-    PCollectionList<LabelledRecord> all =
-        PCollectionList.of(classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)));
-    if (job.isCascade()) {
-      all = all.and(
-          escalated
-              .apply("Escalate", ParDo.of(new AskModelFn(job, prices, workers, runId, true, clock)))
-              .setCoder(AvroCoder.of(LabelledRecord.class)));
-    }
-    return PCollectionTuple.of(RECORDS, all.apply("AllAnswers", Flatten.pCollections())).and(FIT_REPORTS, noFitReport(documents));
+  private static PCollection<LabelledRecord> noRows(PCollection<Document> documents, String step) {
+    return documents.getPipeline().apply(step + "NoLocalRows", Create.empty(AvroCoder.of(LabelledRecord.class)));
   }
 
   private static KvCoder<Document, LabelledRecord> escalationCoder() {

@@ -26,12 +26,15 @@ public record JobSpec(
     ComputeSpec compute,
     BackendKind backend,
     OpenAiSpec openai,
-    List<StageSpec> cascade)
+    List<StageSpec> cascade,
+    List<TaskSpec> tasks,
+    CostSpec cost)
     implements Serializable {
 
   public static final String DEFAULT_ID_FIELD = "id";
   public static final String DEFAULT_TEXT_FIELD = "text";
 
+  @com.fasterxml.jackson.annotation.JsonCreator
   public JobSpec {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("'name' is required");
@@ -40,8 +43,12 @@ public record JobSpec(
       throw new IllegalArgumentException(
           "'name' must be 1-100 letters, digits, '.', '_' or '-' (it names output files), got '" + name + "'");
     }
-    if (task == null) {
-      throw new IllegalArgumentException("'task' is required: classify or summarise");
+    tasks = List.copyOf(Objects.requireNonNullElse(tasks, List.of()));
+    cost = Objects.requireNonNullElse(cost, CostSpec.defaults());
+    if (!tasks.isEmpty()) {
+      checkTasks(name, task, goldField, labels, examples, summary, backend, cascade, tasks);
+    } else if (task == null) {
+      throw new IllegalArgumentException("'task' is required: classify or summarise (or give 'tasks', a list)");
     }
     idField = blankTo(idField, DEFAULT_ID_FIELD);
     textField = blankTo(textField, DEFAULT_TEXT_FIELD);
@@ -57,7 +64,10 @@ public record JobSpec(
       checkCascade(task, backend, cascade);
     }
 
-    if (task == TaskType.classify) {
+    if (task == null) {
+      // A job of several tasks: each must make a valid job of its own.
+      resolveTasks(idField, textField, local, compute, backend, openai, cost, tasks);
+    } else if (task == TaskType.classify) {
       if (labels.size() < 2) {
         throw new IllegalArgumentException(
             "'labels': a classify job needs at least 2 labels, got " + labels.size());
@@ -83,6 +93,37 @@ public record JobSpec(
     }
     if (idField.equals(textField)) {
       throw new IllegalArgumentException("'id_field' and 'text_field' must differ, both are '" + idField + "'");
+    }
+  }
+
+  /** A job of one task with the default cost controls. */
+  public JobSpec(
+      String name, TaskType task, String idField, String textField, String goldField, List<LabelSpec> labels,
+      List<Example> examples, SummarySpec summary, LocalSpec local, ComputeSpec compute, BackendKind backend,
+      OpenAiSpec openai, List<StageSpec> cascade) {
+    this(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, List.of(), null);
+  }
+
+  private static void checkTasks(
+      String name, TaskType task, String goldField, List<LabelSpec> labels, List<Example> examples,
+      SummarySpec summary, BackendKind backend, List<StageSpec> cascade, List<TaskSpec> tasks) {
+    List<String> misplaced = new java.util.ArrayList<>();
+    if (task != null) misplaced.add("task");
+    if (goldField != null && !goldField.isBlank()) misplaced.add("gold_field");
+    if (labels != null && !labels.isEmpty()) misplaced.add("labels");
+    if (examples != null && !examples.isEmpty()) misplaced.add("examples");
+    if (summary != null && !summary.equals(SummarySpec.defaults())) misplaced.add("summary");
+    if (cascade != null && !cascade.isEmpty()) misplaced.add("cascade");
+    if (!misplaced.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a job with 'tasks' sets " + String.join(", ", misplaced) + " in each task, not at the top level");
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskSpec t = tasks.get(i);
+      if (!names.add(t.name())) {
+        throw new IllegalArgumentException("'tasks[" + i + "]': task name '" + t.name() + "' is used twice");
+      }
     }
   }
 
@@ -118,6 +159,41 @@ public record JobSpec(
     }
   }
 
+  /** Whether the spec holds several tasks ({@code tasks:}) rather than one. */
+  public boolean isMultiTask() {
+    return !tasks.isEmpty();
+  }
+
+  /**
+   * The job's tasks, each as a job of one task: this spec itself, or one per entry of
+   * {@code tasks} with the top-level values filled in. Validation errors name the task.
+   */
+  public List<JobSpec> taskJobs() {
+    if (tasks.isEmpty()) {
+      return List.of(this);
+    }
+    return resolveTasks(idField, textField, local, compute, backend, openai, cost, tasks);
+  }
+
+  private static List<JobSpec> resolveTasks(
+      String idField, String textField, LocalSpec local, ComputeSpec compute, BackendKind backend,
+      OpenAiSpec openai, CostSpec cost, List<TaskSpec> tasks) {
+    List<JobSpec> out = new java.util.ArrayList<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskSpec t = tasks.get(i);
+      OpenAiSpec taskOpenAi = t.model() == null ? openai : openai.withModel(t.model());
+      try {
+        out.add(new JobSpec(
+            t.name(), t.task(), idField, textField, t.goldField(), t.labels(), t.examples(), t.summary(),
+            t.local() == null ? local : t.local(), compute, t.backend() == null ? backend : t.backend(),
+            taskOpenAi, t.cascade(), List.of(), cost));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("'tasks[" + i + "]' (task '" + t.name() + "'): " + e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /** The backend when the job has no cascade: as given, else local. */
   public BackendKind effectiveBackend() {
     return backend == null ? BackendKind.local : backend;
@@ -146,25 +222,57 @@ public record JobSpec(
 
   /** Whether any record may be sent to the local model. */
   public boolean usesLocal() {
+    if (isMultiTask()) {
+      return taskJobs().stream().anyMatch(JobSpec::usesLocal);
+    }
     return route().get(0).backend() == BackendKind.local;
   }
 
   /** Whether any record may be sent to an endpoint. */
   public boolean usesOpenAi() {
+    if (isMultiTask()) {
+      return taskJobs().stream().anyMatch(JobSpec::usesOpenAi);
+    }
     return route().stream().anyMatch(stage -> stage.backend() == BackendKind.openai);
+  }
+
+  /** Every model an endpoint may be asked, over all tasks and stages. */
+  public Set<String> openAiModels() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (JobSpec one : taskJobs()) {
+      for (StageSpec stage : one.route()) {
+        if (stage.backend() == BackendKind.openai) {
+          out.add(one.modelOf(stage));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The task, or "classify+summarise"-style for a job of several. */
+  public String taskLabel() {
+    if (!isMultiTask()) {
+      return task.name();
+    }
+    return taskJobs().stream().map(t -> t.task().name()).distinct().collect(Collectors.joining("+"));
   }
 
   /** The same job on one backend, cascade dropped: a command-line choice of backend wins over the spec. */
   public JobSpec withBackend(BackendKind value) {
-    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, value, openai, List.of());
+    List<TaskSpec> each = tasks.stream().map(t -> t.withBackend(value)).toList();
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, value, openai, List.of(), each, cost);
   }
 
   public JobSpec withExamples(List<Example> value) {
-    return new JobSpec(name, task, idField, textField, goldField, labels, value, summary, local, compute, backend, openai, cascade);
+    return new JobSpec(name, task, idField, textField, goldField, labels, value, summary, local, compute, backend, openai, cascade, tasks, cost);
   }
 
   public JobSpec withOpenAi(OpenAiSpec value) {
-    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, value, cascade);
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, value, cascade, tasks, cost);
+  }
+
+  public JobSpec withCost(CostSpec value) {
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, tasks, value);
   }
 
   private static String blankTo(String value, String fallback) {

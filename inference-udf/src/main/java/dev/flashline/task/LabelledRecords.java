@@ -60,4 +60,55 @@ public final class LabelledRecords {
     }
     return row;
   }
+
+  /**
+   * The row of a record whose answer was paid for by another: the payer's answer, this record's
+   * own id and gold label, and only what this record cost itself before (its local stage, if any).
+   *
+   * @param prior this record's local-stage row in a cascade, or null
+   */
+  public static LabelledRecord reused(
+      String id, String goldLabel, String taskName, LabelledRecord payer, String payerId, LabelledRecord prior) {
+    LabelledRecord.Builder row = LabelledRecord.newBuilder(payer)
+        .setId(id)
+        .setTaskName(taskName)
+        .setGoldLabel(goldLabel)
+        .setReusedFrom(payerId)
+        .setRawOutput(null)
+        .setAttempts(0)
+        .setInputTokens(0)
+        .setOutputTokens(0)
+        .setCacheHitTokens(0)
+        .setCacheMissTokens(0)
+        .setReasoningTokens(0)
+        .setComputeSeconds(0)
+        .setCostUsd(0)
+        .setCharges(new java.util.ArrayList<>());
+    if (prior != null) {
+      row.setIsExample(prior.getIsExample());
+      for (Charge charge : prior.getCharges()) {
+        addCharge(row, charge);
+      }
+      row.setInputTokens(prior.getInputTokens());
+    }
+    return row.build();
+  }
+
+  /** Adds a charge to a row and its totals (a primer billed to the row that closed its wave). */
+  public static LabelledRecord withCharge(LabelledRecord row, Charge charge) {
+    LabelledRecord.Builder out = LabelledRecord.newBuilder(row).setCharges(new java.util.ArrayList<>(row.getCharges()));
+    addCharge(out, charge);
+    out.setInputTokens(out.getInputTokens() + charge.getCacheHitTokens() + charge.getCacheMissTokens());
+    return out.build();
+  }
+
+  private static void addCharge(LabelledRecord.Builder row, Charge charge) {
+    row.getCharges().add(charge);
+    row.setCacheHitTokens(row.getCacheHitTokens() + charge.getCacheHitTokens())
+        .setCacheMissTokens(row.getCacheMissTokens() + charge.getCacheMissTokens())
+        .setOutputTokens(row.getOutputTokens() + charge.getOutputTokens())
+        .setReasoningTokens(row.getReasoningTokens() + charge.getReasoningTokens())
+        .setComputeSeconds(row.getComputeSeconds() + charge.getComputeSeconds())
+        .setCostUsd(row.getCostUsd() + charge.getCostUsd());
+  }
 }

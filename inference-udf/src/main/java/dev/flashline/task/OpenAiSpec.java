@@ -25,6 +25,9 @@ import java.util.TreeMap;
  * @param maxOutputTokens {@code max_tokens} of each request; null lets the task choose
  * @param requestOptions extra fields merged into every request body (for example DeepSeek's
  *     {@code thinking: {type: disabled}}); they cannot replace model, messages or response_format
+ * @param replicas base URLs of several self-hosted servers behind one job; when given, each
+ *     prompt prefix is always sent to the same one of them (prefix affinity) and {@code endpoint}
+ *     is only the default of the first
  */
 public record OpenAiSpec(
     String endpoint,
@@ -35,7 +38,8 @@ public record OpenAiSpec(
     Double requestTimeoutSeconds,
     Integer maxAttempts,
     Integer maxOutputTokens,
-    Map<String, Object> requestOptions)
+    Map<String, Object> requestOptions,
+    java.util.List<String> replicas)
     implements Serializable {
   public static final String DEFAULT_ENDPOINT = "https://api.deepseek.com";
   public static final String DEFAULT_MODEL = "deepseek-v4-flash";
@@ -45,7 +49,17 @@ public record OpenAiSpec(
   public static final int DEFAULT_MAX_ATTEMPTS = 8;
   private static final java.util.Set<String> RESERVED = java.util.Set.of("model", "messages", "response_format", "stream");
 
+  @com.fasterxml.jackson.annotation.JsonCreator
   public OpenAiSpec {
+    replicas = replicas == null ? java.util.List.of() : replicas.stream().map(r -> {
+          if (r == null || r.isBlank()) {
+            throw new IllegalArgumentException("openai.replicas: an entry is empty");
+          }
+          return new OpenAiSpec(r, null, null, null, null, null, null, null, null).endpoint();
+        }).distinct().toList();
+    if (!replicas.isEmpty() && (endpoint == null || endpoint.isBlank())) {
+      endpoint = replicas.get(0);
+    }
     endpoint = endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : stripSlash(endpoint.strip());
     try {
       URI uri = new URI(endpoint);
@@ -86,36 +100,53 @@ public record OpenAiSpec(
     }
   }
 
+  public OpenAiSpec(
+      String endpoint, String model, String apiKeyEnv, String apiKeyFile, Integer maxInFlight,
+      Double requestTimeoutSeconds, Integer maxAttempts, Integer maxOutputTokens, Map<String, Object> requestOptions) {
+    this(endpoint, model, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, null);
+  }
+
+  /** The servers requests go to: the replicas, or the one endpoint. */
+  public java.util.List<String> endpoints() {
+    return replicas.isEmpty() ? java.util.List.of(endpoint) : replicas;
+  }
+
+  /** This spec aimed at one server (a replica's client). */
+  public OpenAiSpec forEndpoint(String value) {
+    return new OpenAiSpec(value, model, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, null);
+  }
+
   public static OpenAiSpec defaults() {
     return new OpenAiSpec(null, null, null, null, null, null, null, null, null);
   }
 
+  /** One endpoint: replicas from the spec are dropped (a command-line endpoint wins). */
   public OpenAiSpec withEndpoint(String value) {
-    return new OpenAiSpec(value, model, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(value, model, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, null);
   }
 
   public OpenAiSpec withModel(String value) {
-    return new OpenAiSpec(endpoint, value, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(endpoint, value, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, replicas);
   }
 
   public OpenAiSpec withApiKeyEnv(String value) {
-    return new OpenAiSpec(endpoint, model, value, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(endpoint, model, value, apiKeyFile, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, replicas);
   }
 
   public OpenAiSpec withApiKeyFile(String value) {
-    return new OpenAiSpec(endpoint, model, apiKeyEnv, value, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(endpoint, model, apiKeyEnv, value, maxInFlight, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, replicas);
   }
 
   public OpenAiSpec withMaxInFlight(Integer value) {
-    return new OpenAiSpec(endpoint, model, apiKeyEnv, apiKeyFile, value, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(endpoint, model, apiKeyEnv, apiKeyFile, value, requestTimeoutSeconds, maxAttempts, maxOutputTokens, requestOptions, replicas);
   }
 
   public OpenAiSpec withRequestTimeoutSeconds(Double value) {
-    return new OpenAiSpec(endpoint, model, apiKeyEnv, apiKeyFile, maxInFlight, value, maxAttempts, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(endpoint, model, apiKeyEnv, apiKeyFile, maxInFlight, value, maxAttempts, maxOutputTokens, requestOptions, replicas);
   }
 
   public OpenAiSpec withMaxAttempts(Integer value) {
-    return new OpenAiSpec(endpoint, model, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, value, maxOutputTokens, requestOptions);
+    return new OpenAiSpec(endpoint, model, apiKeyEnv, apiKeyFile, maxInFlight, requestTimeoutSeconds, value, maxOutputTokens, requestOptions, replicas);
   }
 
   public URI chatCompletionsUri() {

@@ -119,6 +119,9 @@ final class LabelCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Do not print progress while the job runs.")
   boolean noProgress;
 
+  @picocli.CommandLine.Mixin
+  CostOptions costOptions = new CostOptions();
+
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
@@ -190,7 +193,7 @@ final class LabelCommand implements Callable<Integer> {
     if (maxInFlight != null) {
       openai = openai.withMaxInFlight(maxInFlight);
     }
-    return out.withOpenAi(openai);
+    return costOptions.apply(out.withOpenAi(openai));
   }
 
   private static String rootMessage(Throwable e) {

@@ -90,6 +90,9 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Do not print progress.")
   boolean noProgress;
 
+  @picocli.CommandLine.Mixin
+  CostOptions costOptions = new CostOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
@@ -99,6 +102,7 @@ final class StreamCommand implements Callable<Integer> {
       if (backend != null) {
         jobSpec = jobSpec.withBackend(backend);
       }
+      jobSpec = costOptions.apply(jobSpec);
       int workers = parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism;
       request =
           StreamRequest.of(jobSpec, bootstrap, inputTopic, outputTopic)

@@ -9,11 +9,20 @@ public final class DocumentMapper implements Serializable {
   private final String idField;
   private final String textField;
   private final String goldField;
+  /** In a job of several tasks: task name -> its gold field. */
+  private final java.util.TreeMap<String, String> taskGoldFields = new java.util.TreeMap<>();
 
   public DocumentMapper(JobSpec job) {
     this.idField = job.idField();
     this.textField = job.textField();
     this.goldField = job.goldField();
+    if (job.isMultiTask()) {
+      for (JobSpec task : job.taskJobs()) {
+        if (task.goldField() != null) {
+          taskGoldFields.put(task.name(), task.goldField());
+        }
+      }
+    }
   }
 
   /**
@@ -52,8 +61,24 @@ public final class DocumentMapper implements Serializable {
             .setText(text)
             .setGoldLabel(gold == null || gold.isBlank() ? null : gold.strip())
             .setSource(row.where())
+            .setMetadata(taskGolds(row))
             .build();
     return new Mapped(document, id, true, null);
+  }
+
+  /** Each task's gold label, where the pipeline's per-task step finds it (see TaskGoldFn). */
+  private java.util.Map<String, String> taskGolds(InputRow row) {
+    if (taskGoldFields.isEmpty()) {
+      return java.util.Map.of();
+    }
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    taskGoldFields.forEach((task, field) -> {
+      String value = scalar(row.fields().get(field));
+      if (value != null && !value.isBlank()) {
+        out.put(dev.flashline.beam.TaskGoldFn.metadataKey(task), value.strip());
+      }
+    });
+    return out;
   }
 
   /** Strings, numbers and booleans as text; anything structured is not a scalar (null). */

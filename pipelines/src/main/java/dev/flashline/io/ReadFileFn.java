@@ -96,8 +96,12 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
       id = row.where();
       error = row.error();
     }
-    out.get(ReadDocuments.FAILED)
-        .output(LabelledRecords.failed(id, job.task(), LocalBackend.NAME, job.local().model(), error));
+    // One row per task, so every task's output accounts for every input record.
+    for (JobSpec task : job.taskJobs()) {
+      LabelledRecord failed = LabelledRecords.failed(id, task.task(), LocalBackend.NAME, task.local().model(), error);
+      failed.setTaskName(task.name());
+      out.get(ReadDocuments.FAILED).output(failed);
+    }
     out.get(ReadDocuments.DEAD_LETTERS)
         .output(
             DeadLetter.newBuilder()

@@ -23,12 +23,7 @@ final class EndpointPreflight {
     if (!job.usesOpenAi()) {
       return;
     }
-    Set<String> models = new LinkedHashSet<>();
-    for (StageSpec stage : job.route()) {
-      if (stage.backend() == BackendKind.openai) {
-        models.add(job.modelOf(stage));
-      }
-    }
+    Set<String> models = job.openAiModels();
     PriceSchedule prices = request.prices();
     Instant now = request.clock().instant();
     for (String model : models) {
@@ -38,11 +33,14 @@ final class EndpointPreflight {
         throw new JobSetupException(e.getMessage());
       }
     }
-    EndpointProbe.Result result;
-    try {
-      result = EndpointProbe.probe(job.openai());
-    } catch (EndpointProbe.ProbeException e) {
-      throw new JobSetupException(e.getMessage());
+    // Every replica must answer: a dead one would fail each prefix it owns.
+    EndpointProbe.Result result = null;
+    for (String endpoint : job.openai().endpoints()) {
+      try {
+        result = EndpointProbe.probe(job.openai().endpoints().size() == 1 ? job.openai() : job.openai().forEndpoint(endpoint));
+      } catch (EndpointProbe.ProbeException e) {
+        throw new JobSetupException(e.getMessage());
+      }
     }
     if (result.warning() != null) {
       log.println("flashline: warning: " + result.warning());

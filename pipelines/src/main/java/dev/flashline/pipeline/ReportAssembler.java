@@ -71,7 +71,7 @@ final class ReportAssembler {
     Quality quality = job.goldField() == null ? null : Quality.of(job.goldField(), totals, job.labelNames());
     return new CostReport(
         job.name(),
-        job.task().name(),
+        job.taskLabel(),
         request.runner().displayName(),
         request.input().toAbsolutePath().normalize().toString(),
         input.paths().size(),
@@ -95,6 +95,24 @@ final class ReportAssembler {
         fit == null ? null : CostReport.Classifier.of(fit, job.labelNames()),
         quality,
         totals.failureReasons.isEmpty() ? null : new TreeMap<>(totals.failureReasons),
-        totals.errorSamples.isEmpty() ? null : totals.errorSamples);
+        totals.errorSamples.isEmpty() ? null : totals.errorSamples,
+        new CostReport.Savings(
+            totals.reused, totals.primers, totals.primerCostUsd, totals.primerSavedUsd, job.cost().maxCostUsd(),
+            totals.failureReasons.getOrDefault("budget", 0L)),
+        tasks(totals));
+  }
+
+  private static java.util.Map<String, CostReport.TaskReport> tasks(JobTotals totals) {
+    if (totals.tasks.size() < 2) {
+      return null;
+    }
+    java.util.Map<String, CostReport.TaskReport> out = new java.util.TreeMap<>();
+    totals.tasks.forEach((name, t) -> {
+      long prompt = t.cacheHitTokens + t.cacheMissTokens;
+      out.put(name, new CostReport.TaskReport(
+          t.records, t.ok, t.failed, t.reused, t.costUsd, prompt == 0 ? 0 : (double) t.cacheHitTokens / prompt,
+          t.judged == 0 ? null : (double) t.correct / t.judged, t.judged));
+    });
+    return out;
   }
 }

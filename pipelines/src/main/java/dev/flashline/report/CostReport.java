@@ -39,12 +39,31 @@ public record CostReport(
     Classifier classifier,
     Quality quality,
     Map<String, Long> failureReasons,
-    List<String> errorSamples) {
+    List<String> errorSamples,
+    Savings savings,
+    Map<String, TaskReport> tasks) {
 
   static final ObjectMapper JSON =
       new ObjectMapper()
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * What the cost controls did (docs/cost-controls.md).
+   *
+   * @param reusedRecords rows answered by another record's paid answer (duplicates, result store)
+   * @param primers requests sent only to warm a prompt prefix
+   * @param primerSavedUsd what the cache hits of the requests sent right after each primer saved
+   *     against the miss price; an estimate of what priming bought, to set against its cost
+   * @param maxCostUsd the cap the job ran under, null when none
+   * @param stoppedByBudget records not sent because the cap was reached
+   */
+  public record Savings(
+      long reusedRecords, long primers, double primerCostUsd, double primerSavedUsd, Double maxCostUsd, long stoppedByBudget) {}
+
+  /** One task of a job of several. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TaskReport(long records, long ok, long failed, long reusedRecords, double costUsd, double cacheHitRatio, Double accuracy, long judged) {}
 
   /** The rate self-hosted compute was billed at; null in reports that do not say. */
   public record Pricing(double usdPerCpuHour, String priceSchedule) {}

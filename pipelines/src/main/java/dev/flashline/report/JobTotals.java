@@ -56,6 +56,14 @@ public final class JobTotals implements Serializable {
   public long[] binCorrect = new long[CALIBRATION_BINS];
   public double[] binConfidence = new double[CALIBRATION_BINS];
   public List<String> errorSamples = new ArrayList<>();
+  /** Rows whose answer another record paid for (a duplicate, or the result store). */
+  public long reused;
+  /** Primer requests billed, what they cost, and what their first waves' cache hits saved. */
+  public long primers;
+  public double primerCostUsd;
+  public double primerSavedUsd;
+  /** Per task name. */
+  public Map<String, TaskTotals> tasks = new TreeMap<>();
 
   /** Per backend/model totals. */
   public static final class ModelTotals implements Serializable {
@@ -101,6 +109,21 @@ public final class JobTotals implements Serializable {
     reasoningTokens += row.getReasoningTokens();
     models.computeIfAbsent(row.getBackend() + "/" + row.getModel(), key -> new ModelTotals()).records++;
     addSpending(row);
+    if (row.getReusedFrom() != null) {
+      reused++;
+    }
+    if (row.getTaskName() != null) {
+      tasks.computeIfAbsent(row.getTaskName(), key -> new TaskTotals()).add(row);
+    }
+    for (dev.flashline.schema.Charge charge : row.getCharges()) {
+      if ("primer".equals(charge.getPurpose())) {
+        // A primer is a billed request that belongs to no record (its attempt number is 0).
+        billedRequests++;
+        primers++;
+        primerCostUsd += charge.getCostUsd();
+        primerSavedUsd += charge.getSavedUsd();
+      }
+    }
     if (row.getStatus() == Status.failed) {
       failed++;
       failureReasons.merge(FailureReason.of(row.getError()), 1L, Long::sum);
@@ -174,6 +197,11 @@ public final class JobTotals implements Serializable {
     reasoningTokens += other.reasoningTokens;
     attempts += other.attempts;
     billedRequests += other.billedRequests;
+    reused += other.reused;
+    primers += other.primers;
+    primerCostUsd += other.primerCostUsd;
+    primerSavedUsd += other.primerSavedUsd;
+    other.tasks.forEach((key, totals) -> tasks.computeIfAbsent(key, k -> new TaskTotals()).merge(totals));
     other.stages.forEach((key, totals) -> stages.computeIfAbsent(key, k -> new StageTotals()).merge(totals));
     other.prices.forEach(
         (key, totals) -> {

@@ -131,12 +131,45 @@ public final class SummaryPrinter {
           stage.requestsAtStage());
       heading = CONTINUED;
     }
+    printSavings(report, out);
     if (report.failureReasons() != null && !report.failureReasons().isEmpty()) {
       out.println(
           "  failures  "
               + report.failureReasons().entrySet().stream()
                   .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
                   .collect(Collectors.joining(" · ")));
+    }
+  }
+
+  private static void printSavings(CostReport report, PrintWriter out) {
+    CostReport.Savings savings = report.savings();
+    if (savings == null) {
+      return;
+    }
+    if (savings.reusedRecords() > 0 || savings.primers() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "  savings   %,d records reused another's answer at no cost · %,d primers cost $%.6f and saved about $%.6f%n",
+          savings.reusedRecords(), savings.primers(), savings.primerCostUsd(), savings.primerSavedUsd());
+    }
+    if (savings.maxCostUsd() != null) {
+      out.printf(
+          Locale.ROOT,
+          "  budget    cap $%.6f · spent $%.6f%s%n",
+          savings.maxCostUsd(), report.costUsd(),
+          savings.stoppedByBudget() > 0
+              ? String.format(Locale.ROOT, " · reached: %,d records not sent (failed with reason budget)", savings.stoppedByBudget())
+              : " · not reached");
+    }
+    if (report.tasks() != null) {
+      String heading = "  tasks     ";
+      for (Map.Entry<String, CostReport.TaskReport> task : report.tasks().entrySet()) {
+        CostReport.TaskReport t = task.getValue();
+        out.printf(Locale.ROOT, "%s%-12s %,d records (ok %,d, failed %,d, reused %,d) · $%.6f · cache-hit %.1f%%%s%n",
+            heading, task.getKey(), t.records(), t.ok(), t.failed(), t.reusedRecords(), t.costUsd(), 100 * t.cacheHitRatio(),
+            t.accuracy() == null ? "" : String.format(Locale.ROOT, " · accuracy %.3f over %,d", t.accuracy(), t.judged()));
+        heading = CONTINUED;
+      }
     }
   }
 

@@ -46,7 +46,9 @@ final class Reports {
         null,
         null,
         new TreeMap<>(Map.of("insufficient_balance", 12L, "invalid_output", 18L)),
-        List.of("insufficient_balance: top up the account"));
+        List.of("insufficient_balance: top up the account"),
+        new CostReport.Savings(12, 2, 0.00001, 0.0004, 1.5, 0),
+        null);
   }
 
   /** A local-only job as reports were before charges: no requests, no stages. */
@@ -77,6 +79,8 @@ final class Reports {
         null,
         null,
         Map.of("other", 4L),
-        List.of("a.jsonl line 3: not valid JSON"));
+        List.of("a.jsonl line 3: not valid JSON"),
+        null,
+        null);
   }
 }

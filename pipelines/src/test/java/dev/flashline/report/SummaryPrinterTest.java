@@ -61,7 +61,7 @@ class SummaryPrinterTest {
             local.job(), local.task(), local.runner(), local.input(), local.inputFiles(), local.output(), local.records(), local.ok(),
             local.failed(), local.attempts(), local.billedRequests(), local.costUsd(), local.costPer1000RecordsUsd(), local.wallSeconds(),
             local.recordsPerSecond(), local.computeSeconds(), null, local.tokens(), local.labels(), local.byModel(), local.stages(),
-            local.pricesApplied(), local.classifier(), local.quality(), local.failureReasons(), local.errorSamples());
+            local.pricesApplied(), local.classifier(), local.quality(), local.failureReasons(), local.errorSamples(), null, null);
 
     assertThat(print(withoutPricing)).contains("  cost      $0.000013 total · $0.001563 per 1,000 records · 0.9 CPU-seconds" + System.lineSeparator());
   }

@@ -23,7 +23,9 @@ public record CallFailure(Code code, String message) {
     /** The server refused the request as invalid (HTTP 400, 422 and other 4xx): retrying cannot help. */
     rejected,
     /** The model's answer was unusable even after a corrective retry. */
-    invalid_output
+    invalid_output,
+    /** Not sent: its projected cost would have crossed the job's cost cap ({@code --max-cost}). */
+    budget
   }
 
   public CallFailure {

@@ -116,7 +116,7 @@ public final class ChatClient implements AutoCloseable {
       messages.addObject().put("role", message.role()).put("content", message.content());
     }
     body.put("temperature", 0);
-    body.put("max_tokens", spec.maxOutputTokens() != null ? spec.maxOutputTokens() : call.maxOutputTokens());
+    body.put("max_tokens", call.maxOutputTokens());
     if (call.jsonMode()) {
       body.putObject("response_format").put("type", "json_object");
     }

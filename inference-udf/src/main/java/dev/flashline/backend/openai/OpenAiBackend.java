@@ -2,6 +2,8 @@ package dev.flashline.backend.openai;
 
 import dev.flashline.cost.AppliedPrice;
 import dev.flashline.cost.PriceSchedule;
+import dev.flashline.cost.SpendBudget;
+import dev.flashline.grouping.ContentKey;
 import dev.flashline.cost.TokenUsage;
 import dev.flashline.cost.UnitPrices;
 import dev.flashline.cost.UnpricedModelException;
@@ -39,8 +41,18 @@ public final class OpenAiBackend {
   private final List<StageSpec> stages;
   private final ExampleTexts examples;
   private final int maxOutputTokens;
+  private final SpendBudget budget;
+  private final java.time.Clock clock;
 
   public OpenAiBackend(JobSpec job, PriceSchedule prices, ChatClient client) {
+    this(job, prices, client, null, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * @param budget the job's cost cap, or null for none
+   * @param clock prices the projection of a request against the cap
+   */
+  public OpenAiBackend(JobSpec job, PriceSchedule prices, ChatClient client, SpendBudget budget, java.time.Clock clock) {
     this.job = job;
     this.prices = prices;
     this.client = client;
@@ -51,7 +63,112 @@ public final class OpenAiBackend {
       throw new IllegalArgumentException("job '" + job.name() + "' sends nothing to an openai endpoint");
     }
     this.examples = ExampleTexts.of(job);
-    this.maxOutputTokens = layout.defaultMaxOutputTokens();
+    this.maxOutputTokens = job.openai().maxOutputTokens() != null ? job.openai().maxOutputTokens() : layout.defaultMaxOutputTokens();
+    this.budget = budget;
+    this.clock = clock;
+  }
+
+  /**
+   * Names what every request of this task shares: the first model asked, the static prompt and
+   * the request parameters. Requests with the same key hit the same cached prefix.
+   */
+  public String prefixKey() {
+    return prefixKey(job);
+  }
+
+  /** {@link #prefixKey()} without a client, for steps that only route records. */
+  public static String prefixKey(JobSpec task) {
+    PromptLayout layout = PromptLayout.of(task);
+    StageSpec first = task.route().stream().filter(stage -> stage.backend() == BackendKind.openai).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("task '" + task.name() + "' sends nothing to an endpoint"));
+    int maxOutput = task.openai().maxOutputTokens() != null ? task.openai().maxOutputTokens() : layout.defaultMaxOutputTokens();
+    return ContentKey.of(
+        task.modelOf(first), layout.staticPrefix(), Boolean.toString(layout.jsonMode()),
+        Integer.toString(maxOutput), task.openai().requestOptions().toString());
+  }
+
+  /** The key under which a document's answer can be reused. */
+  public String contentKey(String text) {
+    return ContentKey.request(prefixKey(), text);
+  }
+
+  /** The first model a record is sent to. */
+  public String firstModel() {
+    return job.modelOf(stages.get(0));
+  }
+
+  /** The static prompt prefix every request of this task starts with. */
+  public String staticPrefix() {
+    return layout.staticPrefix();
+  }
+
+  /**
+   * Warms the provider's cache for this task's prefix: one request whose input ends exactly where
+   * the documents would start (an empty user turn) and asks for one token.
+   *
+   * @return the primer's charge and requests; the charge is null when nothing was billed
+   */
+  public CompletableFuture<Primer> prime() {
+    String model = firstModel();
+    List<ChatMessage> messages = List.of(ChatMessage.system(layout.staticPrefix()), ChatMessage.user(""));
+    ChatCall call = new ChatCall(model, messages, false, 1);
+    double projected = projectedUsd(model, call);
+    if (budget != null && !budget.tryReserve(projected)) {
+      return CompletableFuture.completedFuture(new Primer(null, 0));
+    }
+    return client.complete(call).thenApply(reply -> {
+      Charge charge = null;
+      double cost = 0;
+      for (ChatAttempt attempt : reply.attempts()) {
+        if (attempt.usage() != null) {
+          charge = charge(null, model, 0, attempt);
+          charge.setPurpose("primer");
+          cost += charge.getCostUsd();
+        }
+      }
+      if (budget != null) {
+        budget.settle(projected, cost);
+      }
+      return new Primer(charge, reply.attempts().size());
+    });
+  }
+
+  /** What a primer cost: its charge (null when unbilled) and the requests it took, retries included. */
+  public record Primer(Charge charge, int attempts) {}
+
+  /**
+   * The most a request can cost: every prompt token at the miss price (a byte-level BPE token is
+   * at least one UTF-8 byte, plus the chat template's markers) and every allowed output token.
+   */
+  private double projectedUsd(String model, ChatCall call) {
+    long promptBound = 16;
+    for (ChatMessage message : call.messages()) {
+      promptBound += message.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 8;
+    }
+    try {
+      UnitPrices unit = prices.priceAt(model, clock.instant()).prices();
+      return (promptBound * unit.cacheMiss() + (double) call.maxOutputTokens() * unit.output()) / 1e6;
+    } catch (UnpricedModelException e) {
+      return 0;
+    }
+  }
+
+  /** Sends a call once its projected cost fits the budget; a refused call fails with {@code budget}. */
+  private CompletableFuture<ChatReply> send(ChatCall call, Trail trail, String stageName) {
+    double projected = projectedUsd(call.model(), call);
+    if (budget != null && !budget.tryReserve(projected)) {
+      return CompletableFuture.completedFuture(new ChatReply(null,
+          new CallFailure(CallFailure.Code.budget,
+              String.format(java.util.Locale.ROOT, "not sent: the job's cost cap of $%.6f is reached", budget.capacity())),
+          List.of()));
+    }
+    return client.complete(call).thenApply(reply -> {
+      double cost = trail.bill(stageName, call.model(), reply);
+      if (budget != null) {
+        budget.settle(projected, cost);
+      }
+      return reply;
+    });
   }
 
   /**
@@ -91,18 +208,23 @@ public final class OpenAiBackend {
       }
     }
 
-    void bill(String stage, String model, ChatReply reply) {
+    /** @return what the reply's billed attempts cost */
+    double bill(String stage, String model, ChatReply reply) {
+      double cost = 0;
       for (ChatAttempt attempt : reply.attempts()) {
         attempts++;
         if (attempt.usage() != null) {
-          charges.add(charge(stage, model, attempts, attempt));
+          Charge charge = charge(stage, model, attempts, attempt);
+          charges.add(charge);
+          cost += charge.getCostUsd();
         }
       }
+      return cost;
     }
 
     LabelledRecord row() {
       StageResult used = answer != null ? answer : fallback;
-      LabelledRecord.Builder row = LabelledRecord.newBuilder().setId(document.getId()).setTask(job.task());
+      LabelledRecord.Builder row = LabelledRecord.newBuilder().setId(document.getId()).setTask(job.task()).setTaskName(job.name());
       if (used == null && prior != null && prior.getStatus() == Status.ok) {
         // Every endpoint stage failed, but the local model did answer: its label stands.
         row.setLabel(prior.getLabel()).setConfidence(prior.getConfidence()).setBackend(prior.getBackend())
@@ -171,7 +293,8 @@ public final class OpenAiBackend {
                 trail.fallback = result;
               } else {
                 trail.stageErrors.add((job.isCascade() ? "stage " + stage.stage() + ": " : "") + result.failure().message());
-                if (result.failure().code() == CallFailure.Code.insufficient_balance) {
+                if (result.failure().code() == CallFailure.Code.insufficient_balance
+                    || result.failure().code() == CallFailure.Code.budget) {
                   return CompletableFuture.completedFuture(null);
                 }
               }
@@ -183,11 +306,9 @@ public final class OpenAiBackend {
   private CompletableFuture<StageResult> ask(StageSpec stage, String model, Trail trail) {
     List<ChatMessage> messages = layout.messages(trail.document.getText());
     String stageName = job.isCascade() ? stage.stage() : null;
-    return client
-        .complete(new ChatCall(model, messages, layout.jsonMode(), maxOutputTokens))
+    return send(new ChatCall(model, messages, layout.jsonMode(), maxOutputTokens), trail, stageName)
         .thenCompose(
             reply -> {
-              trail.bill(stageName, model, reply);
               if (!reply.ok()) {
                 return CompletableFuture.completedFuture(new StageResult(stage, model, null, reply.failure(), null));
               }
@@ -196,11 +317,9 @@ public final class OpenAiBackend {
                 return CompletableFuture.completedFuture(accepted(stage, model, reply.content()));
               }
               List<ChatMessage> corrected = layout.correction(messages, reply.content(), problem);
-              return client
-                  .complete(new ChatCall(model, corrected, layout.jsonMode(), maxOutputTokens))
+              return send(new ChatCall(model, corrected, layout.jsonMode(), maxOutputTokens), trail, stageName)
                   .thenApply(
                       second -> {
-                        trail.bill(stageName, model, second);
                         if (!second.ok()) {
                           return new StageResult(stage, model, null, second.failure(), reply.content());
                         }

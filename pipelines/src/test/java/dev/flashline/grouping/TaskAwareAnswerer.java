@@ -1,0 +1,59 @@
+package dev.flashline.grouping;
+
+import dev.flashline.backend.openai.Answer;
+import dev.flashline.backend.openai.Answerer;
+import dev.flashline.backend.openai.ChatRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Plays a model that follows whichever prompt it gets: a classify prompt gets a label from that
+ * prompt's own list (chosen by the document, so answers are stable), a summarise prompt gets the
+ * document's first words, a primer gets one word. Records the system prompt of every request in
+ * the order they were answered, so tests can see how requests were grouped.
+ */
+final class TaskAwareAnswerer implements Answerer {
+  private static final Pattern LABEL = Pattern.compile("^- ([A-Za-z0-9_-]+)", Pattern.MULTILINE);
+
+  final Queue<String> systemPrompts = new ConcurrentLinkedQueue<>();
+  final Queue<String> primers = new ConcurrentLinkedQueue<>();
+
+  @Override
+  public Answer answer(ChatRequest request) {
+    String system = request.messages().get(0).content();
+    String document = request.document();
+    if (document.isEmpty()) {
+      primers.add(system);
+      return Answer.of("ok");
+    }
+    systemPrompts.add(system);
+    if (system.startsWith("You write faithful")) {
+      String[] words = document.replace("<document>", "").replace("</document>", "").strip().split("\\s+");
+      return Answer.of(String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(8, words.length))));
+    }
+    List<String> labels = new ArrayList<>();
+    Matcher m = LABEL.matcher(system);
+    while (m.find()) {
+      labels.add(m.group(1));
+    }
+    String label = labels.get(Math.floorMod(document.hashCode(), labels.size()));
+    return Answer.of("{\"label\": \"" + label + "\", \"confidence\": 0.9}");
+  }
+
+  /** How often consecutive answered requests had different prompts. */
+  int prefixSwitches() {
+    int switches = 0;
+    String previous = null;
+    for (String prompt : systemPrompts) {
+      if (previous != null && !previous.equals(prompt)) {
+        switches++;
+      }
+      previous = prompt;
+    }
+    return switches;
+  }
+}
