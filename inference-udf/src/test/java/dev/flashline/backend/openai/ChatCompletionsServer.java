@@ -52,7 +52,7 @@ public final class ChatCompletionsServer implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService handlers;
   private final ScheduledExecutorService scheduler;
-  private final PrefixCache cache = new PrefixCache();
+  private final TokenMeter meter;
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -62,6 +62,7 @@ public final class ChatCompletionsServer implements AutoCloseable {
 
   private ChatCompletionsServer(ServerConfig config) throws IOException {
     this.config = config;
+    this.meter = TokenMeter.of(config.cacheModel());
     this.handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("chat-server-handler"));
     this.scheduler = Executors.newScheduledThreadPool(SCHEDULER_THREADS, daemon("chat-server-scheduler"));
     this.http =
@@ -109,6 +110,17 @@ public final class ChatCompletionsServer implements AutoCloseable {
     return log().stream().map(Exchange::deliveredUsage).reduce(TokenUsageSent.ZERO, TokenUsageSent::plus);
   }
 
+  /**
+   * The sum of the usage of every response the server billed, delivered or not: what the server's
+   * cache served, for benchmarks comparing cache-hit ratios. See {@link #log()}.
+   */
+  public TokenUsageSent billedUsage() {
+    return log().stream()
+        .map(Exchange::usage)
+        .filter(usage -> usage != null)
+        .reduce(TokenUsageSent.ZERO, TokenUsageSent::plus);
+  }
+
   /** The most chat requests that were received and not yet answered at one time. */
   public int maxConcurrent() {
     return maxConcurrent.get();
@@ -135,8 +147,8 @@ public final class ChatCompletionsServer implements AutoCloseable {
     return config;
   }
 
-  PrefixCache cache() {
-    return cache;
+  TokenMeter meter() {
+    return meter;
   }
 
   void schedule(Duration delay, Runnable step) {
@@ -254,24 +266,53 @@ public final class ChatCompletionsServer implements AutoCloseable {
   }
 
   /**
-   * {@code --port N --delay-ms D}: serves until killed, answering every chat request after D ms
-   * with the default answer, for benchmarks whose client runs in another JVM.
+   * {@code --port N --delay-ms D [--cache simple|deepseek --cache-build-ms B --cache-expiry-s E
+   * --cache-capacity-tokens C]}: serves until killed, answering every chat request after D ms with
+   * the default answer, for benchmarks whose client runs in another JVM. {@code --cache deepseek}
+   * counts real DeepSeek tokens and emulates its context cache ({@link CacheModel#deepSeek}; build
+   * 1000 ms and expiry 3600 s unless given; no capacity limit unless given).
    */
   public static void main(String[] args) throws InterruptedException {
     int port = 0;
     long delayMs = 0;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--port" -> port = Integer.parseInt(args[++i]);
-        case "--delay-ms" -> delayMs = Long.parseLong(args[++i]);
-        default -> {
-          System.err.println("usage: ChatCompletionsServer [--port N] [--delay-ms D]");
-          System.exit(2);
+    String cache = "simple";
+    long buildMs = 1_000;
+    long expirySeconds = 3_600;
+    long capacityTokens = CacheModel.DeepSeek.UNLIMITED;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--port" -> port = Integer.parseInt(args[++i]);
+          case "--delay-ms" -> delayMs = Long.parseLong(args[++i]);
+          case "--cache" -> cache = args[++i];
+          case "--cache-build-ms" -> buildMs = Long.parseLong(args[++i]);
+          case "--cache-expiry-s" -> expirySeconds = Long.parseLong(args[++i]);
+          case "--cache-capacity-tokens" -> capacityTokens = Long.parseLong(args[++i]);
+          default -> throw new IllegalArgumentException("unknown flag " + args[i]);
         }
       }
+      if (!cache.equals("simple") && !cache.equals("deepseek")) {
+        throw new IllegalArgumentException("--cache must be simple or deepseek: " + cache);
+      }
+    } catch (RuntimeException e) {
+      System.err.println(
+          e.getMessage()
+              + "\nusage: ChatCompletionsServer [--port N] [--delay-ms D] [--cache simple|deepseek]"
+              + " [--cache-build-ms B] [--cache-expiry-s E] [--cache-capacity-tokens C]");
+      System.exit(2);
+      return;
     }
+    CacheModel model =
+        cache.equals("deepseek")
+            ? CacheModel.deepSeek(Duration.ofMillis(buildMs), Duration.ofSeconds(expirySeconds))
+                .withCapacityTokens(capacityTokens)
+            : CacheModel.simple();
     ChatCompletionsServer server =
-        start(ServerConfig.defaults().withPort(port).withFixedDelay(Duration.ofMillis(delayMs)));
+        start(
+            ServerConfig.defaults()
+                .withPort(port)
+                .withFixedDelay(Duration.ofMillis(delayMs))
+                .withCacheModel(model));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     System.out.println("listening on " + server.baseUri());
     System.out.flush();

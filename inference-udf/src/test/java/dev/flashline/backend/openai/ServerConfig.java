@@ -9,6 +9,8 @@ import java.time.Duration;
  *     required, as DeepSeek requires it, and anything else gets 401
  * @param fixedDelay before every chat response starts, faults included (their own timing follows)
  * @param port 0 for an ephemeral port, which tests should use
+ * @param cacheModel how tokens and context-cache hits are counted; {@link CacheModel#simple()}
+ *     unless a test needs real DeepSeek numbers
  */
 public record ServerConfig(
     Answerer answerer,
@@ -16,11 +18,13 @@ public record ServerConfig(
     UsageStyle usageStyle,
     String apiKey,
     Duration fixedDelay,
-    int port) {
+    int port,
+    CacheModel cacheModel) {
 
   public ServerConfig {
-    if (answerer == null || script == null || usageStyle == null || fixedDelay == null) {
-      throw new IllegalArgumentException("answerer, script, usageStyle and fixedDelay are required");
+    if (answerer == null || script == null || usageStyle == null || fixedDelay == null || cacheModel == null) {
+      throw new IllegalArgumentException(
+          "answerer, script, usageStyle, fixedDelay and cacheModel are required");
     }
     if (fixedDelay.isNegative()) {
       throw new IllegalArgumentException("fixedDelay must be >= 0: " + fixedDelay);
@@ -32,30 +36,34 @@ public record ServerConfig(
 
   public static ServerConfig defaults() {
     return new ServerConfig(
-        Answerer.defaultAnswerer(), Script.none(), UsageStyle.DEEPSEEK, null, Duration.ZERO, 0);
+        Answerer.defaultAnswerer(), Script.none(), UsageStyle.DEEPSEEK, null, Duration.ZERO, 0, CacheModel.simple());
   }
 
   public ServerConfig withAnswerer(Answerer answerer) {
-    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port);
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
   }
 
   public ServerConfig withScript(Script script) {
-    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port);
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
   }
 
   public ServerConfig withUsageStyle(UsageStyle usageStyle) {
-    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port);
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
   }
 
   public ServerConfig withApiKey(String apiKey) {
-    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port);
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
   }
 
   public ServerConfig withFixedDelay(Duration fixedDelay) {
-    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port);
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
   }
 
   public ServerConfig withPort(int port) {
-    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port);
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
+  }
+
+  public ServerConfig withCacheModel(CacheModel cacheModel) {
+    return new ServerConfig(answerer, script, usageStyle, apiKey, fixedDelay, port, cacheModel);
   }
 }

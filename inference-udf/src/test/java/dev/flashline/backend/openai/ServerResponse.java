@@ -22,6 +22,8 @@ final class ServerResponse {
   private final int number;
   private final AtomicBoolean finished = new AtomicBoolean();
   private final CountDownLatch logged = new CountDownLatch(1);
+  // Set once by answerAfter, before any step that reads it is scheduled.
+  private TokenMeter.Metered metered;
 
   ServerResponse(ChatCompletionsServer server, HttpExchange http, int number) {
     this.server = server;
@@ -31,6 +33,16 @@ final class ServerResponse {
 
   /** Answers {@code request} with {@code fault} once {@code delay} has passed. */
   void answerAfter(Duration delay, ChatRequest request, Fault fault) {
+    // Admitted now, on arrival: a real server decides cache hits when prefill starts.
+    try {
+      metered = server.meter().admit(request);
+    } catch (RuntimeException e) {
+      // Through the guarded path, so the failure is printed and the client still gets a 500.
+      after(Duration.ZERO, () -> {
+        throw e;
+      });
+      return;
+    }
     if (fault instanceof Fault.Delay d) {
       after(delay.plus(d.delay()), () -> normal(request, answer(request), fault));
     } else {
@@ -142,25 +154,18 @@ final class ServerResponse {
 
   /** A normal body and the usage it reports; {@code record} = let it warm the prefix cache. */
   private Completion completion(ChatRequest request, Answer answer, boolean record) {
-    String content = answer.content();
-    String finishReason = "stop";
-    if (request.maxTokens() != null && Tokens.count(content) > request.maxTokens()) {
-      content = Tokens.truncate(content, request.maxTokens());
-      finishReason = "length";
-    }
-    int prompt = Tokens.prompt(request.messages());
-    int hit =
-        record
-            ? server.cache().hitThenRecord(request.messages())
-            : server.cache().hit(request.messages());
-    int reasoning = answer.reasoningTokens();
-    TokenUsageSent usage =
-        new TokenUsageSent(prompt, hit, prompt - hit, Tokens.count(content) + reasoning, reasoning);
+    TokenMeter.Billed billed = metered.bill(answer, record);
     UsageStyle style = server.config().usageStyle();
     byte[] body =
         CompletionBody.json(
-            number, request.model(), content, finishReason, usage, style, Instant.now().getEpochSecond());
-    return new Completion(body, style == UsageStyle.NONE ? null : usage);
+            number,
+            request.model(),
+            billed.content(),
+            billed.finishReason(),
+            billed.usage(),
+            style,
+            Instant.now().getEpochSecond());
+    return new Completion(body, style == UsageStyle.NONE ? null : billed.usage());
   }
 
   private record Completion(byte[] body, TokenUsageSent reported) {}
