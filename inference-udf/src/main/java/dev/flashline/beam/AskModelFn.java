@@ -6,6 +6,8 @@ import dev.flashline.backend.openai.OpenAiBackend;
 import dev.flashline.cost.PriceSchedule;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
+import dev.flashline.schedule.OffPeakGate;
+import dev.flashline.schedule.OffPeakPolicy;
 import dev.flashline.task.JobSpec;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,6 +34,10 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
   private final String runId;
   private final boolean countProgress;
   private final Clock clock;
+  // --- off-peak scheduling (issue 5.4): null unless the job runs --when off-peak ---
+  private final OffPeakPolicy offPeak;
+  private transient OffPeakGate gate;
+  // --- end off-peak scheduling ---
 
   private transient ChatClients.Lease lease;
   private transient OpenAiBackend backend;
@@ -48,12 +54,19 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
    * @param countProgress whether this step reports records done (it does unless an earlier step counted them)
    */
   AskModelFn(JobSpec job, PriceSchedule prices, int workers, String runId, boolean countProgress, Clock clock) {
+    this(job, prices, workers, runId, countProgress, clock, null);
+  }
+
+  /** @param offPeak when set, every new request waits for an off-peak window (see {@link OffPeakGate}) */
+  AskModelFn(
+      JobSpec job, PriceSchedule prices, int workers, String runId, boolean countProgress, Clock clock, OffPeakPolicy offPeak) {
     this.job = job;
     this.prices = prices;
     this.workers = workers;
     this.runId = runId;
     this.countProgress = countProgress;
     this.clock = clock;
+    this.offPeak = offPeak;
   }
 
   @Setup
@@ -63,6 +76,7 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
     backend = new OpenAiBackend(job, prices, lease.client());
     progress = JobProgress.tracker(runId);
     admission = share;
+    gate = offPeak == null ? null : offPeak.gate(); // off-peak scheduling
   }
 
   @StartBundle
@@ -80,6 +94,11 @@ final class AskModelFn extends DoFn<KV<Document, LabelledRecord>, LabelledRecord
     }
     while (pending >= admission) {
       emitOrHold(done.take(), context, window);
+    }
+    // Off-peak scheduling: a new request waits for an off-peak window. Calls already in flight
+    // go on and are emitted later; nothing is dropped or sent twice.
+    if (gate != null) {
+      gate.awaitOpen();
     }
     Instant timestamp = context.timestamp();
     pending++;

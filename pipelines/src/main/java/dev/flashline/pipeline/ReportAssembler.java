@@ -5,6 +5,7 @@ import dev.flashline.cost.ComputeCost;
 import dev.flashline.io.InputFiles;
 import dev.flashline.report.CostReport;
 import dev.flashline.report.JobTotals;
+import dev.flashline.report.PeakComparison;
 import dev.flashline.report.PriceTotals;
 import dev.flashline.report.StageTotals;
 import dev.flashline.report.Quality;
@@ -95,6 +96,8 @@ final class ReportAssembler {
         fit == null ? null : CostReport.Classifier.of(fit, job.labelNames()),
         quality,
         totals.failureReasons.isEmpty() ? null : new TreeMap<>(totals.failureReasons),
-        totals.errorSamples.isEmpty() ? null : totals.errorSamples);
+        totals.errorSamples.isEmpty() ? null : totals.errorSamples,
+        PeakComparison.byTier(totals.prices.values()),
+        PeakComparison.costAtPeakUsd(totals.prices.values(), request.prices()));
   }
 }

@@ -39,7 +39,9 @@ public record CostReport(
     Classifier classifier,
     Quality quality,
     Map<String, Long> failureReasons,
-    List<String> errorSamples) {
+    List<String> errorSamples,
+    List<TierSpend> spendByTier,
+    Double costAtPeakUsd) {
 
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -103,6 +105,14 @@ public record CostReport(
       long reasoningTokens,
       double computeSeconds,
       double costUsd) {}
+
+  /**
+   * The work billed in one price tier: {@code peak}, {@code off_peak} or {@code standard} (one
+   * price all day, self-hosted compute included).
+   *
+   * @param requests charges billed in this tier
+   */
+  public record TierSpend(String tier, long requests, long cacheHitTokens, long cacheMissTokens, long outputTokens, double costUsd) {}
 
   /**
    * How the local few-shot classifier was fitted.
