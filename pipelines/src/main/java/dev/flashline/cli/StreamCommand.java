@@ -169,7 +169,7 @@ final class StreamCommand implements Callable<Integer> {
   static Duration parseDuration(String flag, String value) {
     String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
     try {
-      if (v.startsWith("pt") || v.startsWith("p")) {
+      if (v.startsWith("p")) {
         return Duration.parse(v.toUpperCase(Locale.ROOT));
       }
       if (!v.matches("(\\d+h)?(\\d+m)?(\\d+s)?") || v.isEmpty()) {

@@ -110,9 +110,10 @@ final class DeferNonUrgentFn extends DoFn<KV<Integer, Document>, Document> {
     List<KV<Long, Document>> keep = new ArrayList<>();
     for (KV<Long, Document> entry : held.read()) {
       if (entry.getKey() <= now) {
-        // Stamped with the release time: a record held for hours belongs to the archive window
-        // it is labelled in, and is not late for it.
-        context.outputWithTimestamp(entry.getValue(), context.fireTimestamp());
+        // Out at the timer's output timestamp, which holds the watermark while records are held:
+        // a released record is never late for a downstream window (the archive's), though those
+        // windows close only once the records held in them are released.
+        context.output(entry.getValue());
       } else {
         keep.add(entry);
       }
@@ -133,6 +134,6 @@ final class DeferNonUrgentFn extends DoFn<KV<Integer, Document>, Document> {
   /** Sets the shard's one timer for {@code at} (schedule time), relative to the runner's processing time. */
   private static void setTimer(Timer release, ValueState<Long> wakeAt, long at, Instant now) {
     wakeAt.write(at);
-    release.offset(Duration.millis(Math.max(1, at - now.toEpochMilli()))).withNoOutputTimestamp().setRelative();
+    release.offset(Duration.millis(Math.max(1, at - now.toEpochMilli()))).setRelative();
   }
 }
