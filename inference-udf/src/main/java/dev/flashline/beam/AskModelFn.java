@@ -17,6 +17,8 @@ import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
 import dev.flashline.schema.Status;
 import dev.flashline.task.CostSpec;
+import dev.flashline.schedule.OffPeakGate;
+import dev.flashline.schedule.OffPeakPolicy;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.LabelledRecords;
 import java.nio.file.Path;
@@ -59,6 +61,10 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   private final Set<String> countProgressOf;
   private final Clock clock;
   private final boolean grouped;
+  // --- off-peak scheduling (issue 5.4): null unless the job runs --when off-peak ---
+  private final OffPeakPolicy offPeak;
+  private transient OffPeakGate gate;
+  // --- end off-peak scheduling ---
 
   private transient List<ChatClients.Lease> leases;
   private transient SpendBudget.Lease budget;
@@ -77,8 +83,11 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   /**
    * @param countProgressOf tasks whose rows this step reports as done (those no earlier step counted)
    * @param grouped whether groups share a prefix (so priming applies)
+   * @param offPeak when set, every new request waits for an off-peak window (see {@link OffPeakGate})
    */
-  AskModelFn(JobSpec job, PriceSchedule prices, int workers, String runId, Set<String> countProgressOf, Clock clock, boolean grouped) {
+  AskModelFn(
+      JobSpec job, PriceSchedule prices, int workers, String runId, Set<String> countProgressOf, Clock clock, boolean grouped,
+      OffPeakPolicy offPeak) {
     this.job = job;
     this.prices = prices;
     this.workers = workers;
@@ -86,6 +95,7 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
     this.countProgressOf = Set.copyOf(countProgressOf);
     this.clock = clock;
     this.grouped = grouped;
+    this.offPeak = offPeak;
   }
 
   @Setup
@@ -113,6 +123,7 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
     priming = new PrimingPolicy(grouped ? cost.priming() : CostSpec.Priming.off);
     progress = JobProgress.tracker(runId);
     admission = share;
+    gate = offPeak == null ? null : offPeak.gate(); // off-peak scheduling
   }
 
   @StartBundle
@@ -126,11 +137,23 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   public void process(
       @Element KV<String, Iterable<KV<String, KV<Document, LabelledRecord>>>> group, ProcessContext context, BoundedWindow window)
       throws InterruptedException {
-    List<KV<String, KV<Document, LabelledRecord>>> requests = new ArrayList<>();
-    group.getValue().forEach(requests::add);
-    if (requests.isEmpty()) {
-      return;
+    // A file job's group is a whole prefix shard and can be large: it is sent batch by batch,
+    // each batch primed when it is cold, so memory stays bounded by batch_size.
+    List<KV<String, KV<Document, LabelledRecord>>> batch = new ArrayList<>();
+    for (KV<String, KV<Document, LabelledRecord>> request : group.getValue()) {
+      batch.add(request);
+      if (batch.size() >= job.cost().batchSize()) {
+        sendBatch(batch, context, window);
+        batch = new ArrayList<>();
+      }
     }
+    if (!batch.isEmpty()) {
+      sendBatch(batch, context, window);
+    }
+  }
+
+  private void sendBatch(List<KV<String, KV<Document, LabelledRecord>>> requests, ProcessContext context, BoundedWindow window)
+      throws InterruptedException {
     Instant timestamp = context.timestamp();
     // Every request of a group has the same prefix; the first names the task and its replica.
     List<OpenAiBackend> perReplica = backendsOf(requests.get(0).getKey());
@@ -150,6 +173,9 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
         toSend.add(request);
       }
     }
+    if (gate != null && !toSend.isEmpty()) {
+      gate.awaitOpen();
+    }
     Wave wave = toSend.isEmpty() ? null : primeIfWorthIt(perReplica.get(replica), warmKey, toSend.size());
 
     for (KV<String, KV<Document, LabelledRecord>> request : toSend) {
@@ -163,6 +189,11 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       Document document = request.getValue().getKey();
       LabelledRecord prior = request.getValue().getValue();
       String contentKey = store == null ? null : backend.contentKey(document.getText());
+      // Off-peak scheduling: a new request waits for an off-peak window. Calls already in flight
+      // go on and are emitted later; nothing is dropped or sent twice.
+      if (gate != null) {
+        gate.awaitOpen();
+      }
       boolean inWave = wave != null && wave.admit();
       pending++;
       backend

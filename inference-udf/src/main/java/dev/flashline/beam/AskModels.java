@@ -49,8 +49,12 @@ public final class AskModels extends PTransform<PCollection<KV<String, KV<Docume
   private final Set<String> countProgressOf;
   private final Clock clock;
   private final boolean streaming;
+  private final dev.flashline.schedule.OffPeakPolicy offPeak;
 
-  AskModels(JobSpec job, PriceSchedule prices, int workers, String runId, Set<String> countProgressOf, Clock clock, boolean streaming) {
+  /** @param offPeak when set, requests go out only in off-peak windows; null sends at once */
+  AskModels(
+      JobSpec job, PriceSchedule prices, int workers, String runId, Set<String> countProgressOf, Clock clock, boolean streaming,
+      dev.flashline.schedule.OffPeakPolicy offPeak) {
     this.job = job;
     this.prices = prices;
     this.workers = workers;
@@ -58,6 +62,7 @@ public final class AskModels extends PTransform<PCollection<KV<String, KV<Docume
     this.countProgressOf = Set.copyOf(countProgressOf);
     this.clock = clock;
     this.streaming = streaming;
+    this.offPeak = offPeak;
   }
 
   static Coder<KV<String, KV<Document, LabelledRecord>>> requestCoder() {
@@ -90,16 +95,22 @@ public final class AskModels extends PTransform<PCollection<KV<String, KV<Docume
     }
 
     PCollection<KV<String, Iterable<KV<String, KV<Document, LabelledRecord>>>>> groups;
-    if (cost.grouping()) {
-      GroupIntoBatches<String, KV<String, KV<Document, LabelledRecord>>> batches = GroupIntoBatches.ofSize(cost.batchSize());
-      if (streaming) {
-        batches = batches.withMaxBufferingDuration(org.joda.time.Duration.millis((long) (cost.maxBatchWaitSeconds() * 1000)));
-      }
+    if (cost.grouping() && streaming) {
+      // A stream has no end to group up to: bounded batches, flushed after max_batch_wait.
       groups =
           payers
               .apply("KeyByPrefix", ParDo.of(new KeyByPrefixFn(prefixKeys, workers)))
               .setCoder(KvCoder.of(StringUtf8Coder.of(), requestCoder()))
-              .apply("GroupByPrefix", batches)
+              .apply("GroupByPrefix", GroupIntoBatches.<String, KV<String, KV<Document, LabelledRecord>>>ofSize(cost.batchSize())
+                  .withMaxBufferingDuration(org.joda.time.Duration.millis((long) (cost.maxBatchWaitSeconds() * 1000))))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(requestCoder())));
+    } else if (cost.grouping()) {
+      // A file job groups each prefix (and shard) whole; AskModelFn sends it in batches.
+      groups =
+          payers
+              .apply("KeyByPrefix", ParDo.of(new KeyByPrefixFn(prefixKeys, workers)))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), requestCoder()))
+              .apply("GroupByPrefix", GroupByKey.create())
               .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(requestCoder())));
     } else {
       groups =
@@ -113,7 +124,7 @@ public final class AskModels extends PTransform<PCollection<KV<String, KV<Docume
     }
     PCollection<LabelledRecord> answered =
         groups
-            .apply("Ask", ParDo.of(new AskModelFn(job, prices, workers, runId, countProgressOf, clock, cost.grouping())))
+            .apply("Ask", ParDo.of(new AskModelFn(job, prices, workers, runId, countProgressOf, clock, cost.grouping(), offPeak)))
             .setCoder(AvroCoder.of(LabelledRecord.class));
     if (!dedupe) {
       return answered;

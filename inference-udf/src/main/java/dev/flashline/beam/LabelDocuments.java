@@ -6,6 +6,9 @@ import dev.flashline.cost.PriceSchedule;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
 import dev.flashline.schema.TaskType;
+import dev.flashline.schedule.OffPeakPolicy;
+import dev.flashline.schedule.WaitClock;
+import dev.flashline.schedule.When;
 import dev.flashline.task.JobSpec;
 import java.time.Clock;
 import java.util.Objects;
@@ -56,8 +59,12 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
   private final int workers;
   private final Clock clock;
   private final boolean streaming;
+  private final When when;
+  /** What the off-peak gate waits on; the same time as {@link #clock}. */
+  private final WaitClock waitClock;
 
-  private LabelDocuments(JobSpec job, String runId, PriceSchedule prices, int workers, Clock clock, boolean streaming) {
+  private LabelDocuments(
+      JobSpec job, String runId, PriceSchedule prices, int workers, Clock clock, boolean streaming, When when, WaitClock waitClock) {
     this.job = Objects.requireNonNull(job, "job");
     this.runId = Objects.requireNonNull(runId, "runId");
     this.prices = Objects.requireNonNull(prices, "prices");
@@ -67,30 +74,48 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
     this.workers = workers;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.streaming = streaming;
+    this.when = Objects.requireNonNull(when, "when");
+    this.waitClock = Objects.requireNonNull(waitClock, "waitClock");
   }
 
   public static LabelDocuments of(JobSpec job) {
-    return new LabelDocuments(job, UUID.randomUUID().toString(), PriceSchedule.defaults(), 1, Clock.systemUTC(), false);
+    return new LabelDocuments(job, UUID.randomUUID().toString(), PriceSchedule.defaults(), 1, Clock.systemUTC(), false, When.now, WaitClock.system());
   }
 
   /** Names the run whose {@link JobProgress} the workers count into. */
   public LabelDocuments withRunId(String runId) {
-    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming, when, waitClock);
   }
 
   /** The prices model requests are billed at (default: the DeepSeek V4 schedule shipped with Flashline). */
   public LabelDocuments withPrices(PriceSchedule prices) {
-    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming, when, waitClock);
   }
 
   /** How many workers share the job's {@code openai.max_in_flight}. */
   public LabelDocuments withWorkers(int workers) {
-    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming, when, waitClock);
   }
 
   /** The clock that stamps requests for pricing (peak or off-peak); tests fix it. */
   public LabelDocuments withClock(Clock clock) {
-    return new LabelDocuments(job, runId, prices, workers, clock, streaming);
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming, when, WaitClock.of(clock));
+  }
+
+  /**
+   * One clock both to price requests and to wait on for off-peak windows, so that a request the
+   * gate lets through is priced at the time the gate saw (tests pass a fast clock).
+   */
+  public LabelDocuments withClock(WaitClock clock) {
+    return new LabelDocuments(job, runId, prices, workers, clock.asClock(), streaming, when, clock);
+  }
+
+  /**
+   * When endpoint requests are sent: {@link When#now}, or only inside the price schedule's
+   * off-peak windows ({@link When#off_peak}), pausing between them. Local work is never held.
+   */
+  public LabelDocuments withWhen(When when) {
+    return new LabelDocuments(job, runId, prices, workers, clock, streaming, when, waitClock);
   }
 
   /**
@@ -98,7 +123,7 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
    * classifier is then fitted on the examples alone (a stream has no whole input to adapt to).
    */
   public LabelDocuments streaming() {
-    return new LabelDocuments(job, runId, prices, workers, clock, true);
+    return new LabelDocuments(job, runId, prices, workers, clock, true, when, waitClock);
   }
 
   @Override
@@ -136,7 +161,7 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
       PCollection<LabelledRecord> asked =
           toAsk.apply("AllRequests", Flatten.pCollections())
               .setCoder(AskModels.requestCoder())
-              .apply("AskModels", new AskModels(job, prices, workers, runId, countedWhenAsked, clock, streaming));
+              .apply("AskModels", new AskModels(job, prices, workers, runId, countedWhenAsked, clock, streaming, offPeak()));
       rows = rows.and(asked);
     }
     PCollection<LabelledRecord> records = rows.apply("AllAnswers", Flatten.pCollections()).setCoder(AvroCoder.of(LabelledRecord.class));
@@ -222,6 +247,11 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
 
   private static PCollection<LabelledRecord> noRows(PCollection<Document> documents, String step) {
     return documents.getPipeline().apply(step + "NoLocalRows", Create.empty(AvroCoder.of(LabelledRecord.class)));
+  }
+
+  /** The recipe of the off-peak gate, or null when requests go out at once. */
+  private OffPeakPolicy offPeak() {
+    return when == When.off_peak ? new OffPeakPolicy(prices, waitClock, null) : null;
   }
 
   private static KvCoder<Document, LabelledRecord> escalationCoder() {

@@ -10,12 +10,16 @@ import dev.flashline.pipeline.LabelRequest;
 import dev.flashline.pipeline.RunnerChoice;
 import dev.flashline.report.CostReport;
 import dev.flashline.report.SummaryPrinter;
+import dev.flashline.schedule.WaitClock;
+import dev.flashline.schedule.When;
 import dev.flashline.task.BackendKind;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.JobSpecException;
 import dev.flashline.task.JobSpecLoader;
 import dev.flashline.task.OpenAiSpec;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,6 +125,25 @@ final class LabelCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin
   CostOptions costOptions = new CostOptions();
+  @Option(
+      names = "--when",
+      defaultValue = "now",
+      paramLabel = "now|off-peak",
+      converter = WhenConverter.class,
+      description = {
+        "now (default), or off-peak: wait for the next off-peak window of the price schedule (start at once inside one),"
+            + " stop sending new requests at the window's end and resume in the next; no record is lost or sent twice."
+            + " Ignored for a local-only backend (local work has no peak price)."
+      })
+  When when;
+
+  /**
+   * For tests only, hidden from help: {@code START,SPEED} runs the job on a clock that starts at
+   * START (an ISO instant) and runs SPEED times faster than real time, for pricing and for
+   * off-peak waits alike, so a test crosses price windows in seconds.
+   */
+  @Option(names = "--testing-clock", hidden = true, paramLabel = "START,SPEED")
+  String testingClock;
 
   @Override
   public Integer call() {
@@ -151,7 +174,15 @@ final class LabelCommand implements Callable<Integer> {
       return Flashline.USAGE;
     }
     LabelRequest request =
-        new LabelRequest(jobSpec, input, output, runner, workers, flinkMaster, !noProgress).withPrices(schedule);
+        new LabelRequest(jobSpec, input, output, runner, workers, flinkMaster, !noProgress).withPrices(schedule).withWhen(when);
+    if (testingClock != null) {
+      try {
+        request = request.withWaitClock(testingClock(testingClock));
+      } catch (IllegalArgumentException e) {
+        err.println("flashline: " + e.getMessage());
+        return Flashline.USAGE;
+      }
+    }
     try {
       CostReport report = LabelJob.run(request, err);
       SummaryPrinter.print(report, spec.commandLine().getOut());
@@ -205,6 +236,26 @@ final class LabelCommand implements Callable<Integer> {
       return cause.getMessage();
     }
     return cause == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + cause + ")";
+  }
+
+  private static WaitClock testingClock(String value) {
+    String[] parts = value.split(",", 2);
+    try {
+      return WaitClock.scaled(Instant.parse(parts[0].strip()), parts.length < 2 ? 1 : Double.parseDouble(parts[1].strip()));
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException("--testing-clock must be START,SPEED (an ISO instant and a number), got '" + value + "'");
+    }
+  }
+
+  static final class WhenConverter implements picocli.CommandLine.ITypeConverter<When> {
+    @Override
+    public When convert(String value) {
+      try {
+        return When.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   static final class BackendConverter implements picocli.CommandLine.ITypeConverter<BackendKind> {

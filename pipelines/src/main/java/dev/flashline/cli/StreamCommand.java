@@ -3,6 +3,7 @@ package dev.flashline.cli;
 import dev.flashline.cost.PriceSchedule;
 import dev.flashline.cost.PriceScheduleException;
 import dev.flashline.pipeline.RunnerChoice;
+import dev.flashline.schedule.DeferralRule;
 import dev.flashline.stream.MessageFormat;
 import dev.flashline.stream.StreamJob;
 import dev.flashline.stream.StreamRequest;
@@ -92,6 +93,15 @@ final class StreamCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin
   CostOptions costOptions = new CostOptions();
+  @Option(names = "--defer-field", paramLabel = "NAME",
+      description = "Message field that marks a record non-urgent when its value is false, no, 0 or low (any case), e.g."
+          + " \"urgent\": false or \"priority\": \"low\". Such records wait for the price schedule's next off-peak window,"
+          + " at most --max-defer; every other record is labelled at once.")
+  String deferField;
+
+  @Option(names = "--max-defer", defaultValue = "6h", paramLabel = "DURATION",
+      description = "The longest a non-urgent record waits for off-peak, e.g. 6h, 90m, 1h30m, 45s. Default: ${DEFAULT-VALUE}.")
+  String maxDefer;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -116,9 +126,16 @@ final class StreamCommand implements Callable<Integer> {
       if (groupId != null) {
         request = request.withGroupId(groupId);
       }
+      if (deferField != null) {
+        request = request.withDeferral(new DeferralRule(deferField, parseDuration("--max-defer", maxDefer)));
+      }
     } catch (JobSpecException | PriceScheduleException | IllegalArgumentException e) {
       err.println("flashline: " + e.getMessage());
       return Flashline.USAGE;
+    }
+    if (request.deferral() != null) {
+      err.printf(Locale.ROOT, "flashline: records whose '%s' is false, no, 0 or low wait for off-peak prices, at most %s;"
+          + " their offsets are committed only once they are labelled%n", request.deferral().field(), maxDefer);
     }
     StreamJob.Running running = StreamJob.start(request);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -149,5 +166,21 @@ final class StreamCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** {@code 6h}, {@code 90m}, {@code 1h30m}, {@code 45s}, or ISO-8601 ({@code PT6H}). */
+  static Duration parseDuration(String flag, String value) {
+    String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (v.startsWith("p")) {
+        return Duration.parse(v.toUpperCase(Locale.ROOT));
+      }
+      if (!v.matches("(\\d+h)?(\\d+m)?(\\d+s)?") || v.isEmpty()) {
+        throw new IllegalArgumentException();
+      }
+      return Duration.parse("PT" + v.toUpperCase(Locale.ROOT));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(flag + " must be a duration such as 6h, 90m, 1h30m or 45s, got '" + value + "'");
+    }
   }
 }

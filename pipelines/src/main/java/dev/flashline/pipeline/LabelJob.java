@@ -55,15 +55,22 @@ public final class LabelJob {
       throws InputFiles.InputException, JobSetupException, IOException {
     InputFiles input = InputFiles.resolve(request.input(), request.job());
     EndpointPreflight.check(request, log);
+    OffPeakStart offPeak;
+    try {
+      offPeak = OffPeakStart.await(request, log);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the off-peak window; nothing was sent", e);
+    }
     OutputLayout.prepare(request.output());
     String runId = UUID.randomUUID().toString();
     Pipeline pipeline =
         Pipeline.create(request.runner().options(request.job().name(), request.parallelism(), request.flinkMaster()));
-    build(pipeline, request, input, runId);
+    build(pipeline, request.withWhen(offPeak.when()), input, runId);
 
     long started = System.nanoTime();
     try (ModelWarmUp warmUp = ModelWarmUp.startIfLocal(request);
-        ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords(), log, request.progress())) {
+        ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords(), log, request.progress(), offPeak.progressNote())) {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
@@ -100,7 +107,8 @@ public final class LabelJob {
                     .withRunId(runId)
                     .withPrices(request.prices())
                     .withWorkers(request.parallelism())
-                    .withClock(request.clock()));
+                    .withClock(request.waitClock())
+                    .withWhen(request.when()));
     PCollection<LabelledRecord> rows =
         PCollectionList.of(labelled.get(LabelDocuments.RECORDS))
             .and(read.get(ReadDocuments.FAILED))

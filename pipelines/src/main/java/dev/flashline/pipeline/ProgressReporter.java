@@ -4,6 +4,7 @@ import dev.flashline.beam.JobProgress;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Prints done/total, rate and ETA while a job runs: rewritten in place on a terminal, a line every
@@ -19,13 +20,16 @@ final class ProgressReporter implements AutoCloseable {
   private final long started = System.nanoTime();
   private final ArrayDeque<long[]> history = new ArrayDeque<>(); // (nanos, done)
   private final Thread thread;
+  /** Appended to each line when not null (off-peak scheduling: "paused at the window's end ..."). */
+  private final Supplier<String> note;
   private volatile boolean running = true;
 
-  private ProgressReporter(String runId, long total, PrintWriter out, boolean terminal) {
+  private ProgressReporter(String runId, long total, PrintWriter out, boolean terminal, Supplier<String> note) {
     this.runId = runId;
     this.total = total;
     this.out = out;
     this.terminal = terminal;
+    this.note = note;
     // The rate of the first report is then the average since the start.
     history.addLast(new long[] {started, 0});
     this.thread = new Thread(this::loop, "flashline-progress");
@@ -33,7 +37,12 @@ final class ProgressReporter implements AutoCloseable {
   }
 
   static ProgressReporter start(String runId, long total, PrintWriter out, boolean enabled) {
-    ProgressReporter reporter = new ProgressReporter(runId, total, out, System.console() != null);
+    return start(runId, total, out, enabled, null);
+  }
+
+  /** @param note a line's ending, or null for none (asked once per line) */
+  static ProgressReporter start(String runId, long total, PrintWriter out, boolean enabled, Supplier<String> note) {
+    ProgressReporter reporter = new ProgressReporter(runId, total, out, System.console() != null, note);
     if (enabled) {
       reporter.thread.start();
     }
@@ -83,6 +92,10 @@ final class ProgressReporter implements AutoCloseable {
       line.append(" · ETA ").append(duration((total - done) / rate));
     }
     line.append(" · elapsed ").append(duration(elapsed));
+    String extra = note == null ? null : note.get();
+    if (extra != null) {
+      line.append(" · ").append(extra);
+    }
     return line.toString();
   }
 

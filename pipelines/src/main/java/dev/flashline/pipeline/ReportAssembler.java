@@ -5,6 +5,7 @@ import dev.flashline.cost.ComputeCost;
 import dev.flashline.io.InputFiles;
 import dev.flashline.report.CostReport;
 import dev.flashline.report.JobTotals;
+import dev.flashline.report.PeakComparison;
 import dev.flashline.report.PriceTotals;
 import dev.flashline.report.StageTotals;
 import dev.flashline.report.Quality;
@@ -99,7 +100,9 @@ final class ReportAssembler {
         new CostReport.Savings(
             totals.reused, totals.primers, totals.primerCostUsd, totals.primerSavedUsd, job.cost().maxCostUsd(),
             totals.failureReasons.getOrDefault("budget", 0L)),
-        tasks(totals));
+        tasks(totals),
+        PeakComparison.byTier(totals.prices.values()),
+        PeakComparison.costAtPeakUsd(totals.prices.values(), request.prices()));
   }
 
   private static java.util.Map<String, CostReport.TaskReport> tasks(JobTotals totals) {

@@ -41,7 +41,9 @@ public record CostReport(
     Map<String, Long> failureReasons,
     List<String> errorSamples,
     Savings savings,
-    Map<String, TaskReport> tasks) {
+    Map<String, TaskReport> tasks,
+    List<TierSpend> spendByTier,
+    Double costAtPeakUsd) {
 
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -122,6 +124,14 @@ public record CostReport(
       long reasoningTokens,
       double computeSeconds,
       double costUsd) {}
+
+  /**
+   * The work billed in one price tier: {@code peak}, {@code off_peak} or {@code standard} (one
+   * price all day, self-hosted compute included).
+   *
+   * @param requests charges billed in this tier
+   */
+  public record TierSpend(String tier, long requests, long cacheHitTokens, long cacheMissTokens, long outputTokens, double costUsd) {}
 
   /**
    * How the local few-shot classifier was fitted.

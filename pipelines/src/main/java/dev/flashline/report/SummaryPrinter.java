@@ -111,6 +111,7 @@ public final class SummaryPrinter {
           tokens.reasoning(),
           100 * tokens.cacheHitRatio());
     }
+    printTiers(report, out);
     String heading = "  prices    ";
     for (CostReport.PriceApplied price : report.pricesApplied() == null ? List.<CostReport.PriceApplied>of() : report.pricesApplied()) {
       out.println(heading + priceLine(price));
@@ -170,6 +171,29 @@ public final class SummaryPrinter {
             t.accuracy() == null ? "" : String.format(Locale.ROOT, " · accuracy %.3f over %,d", t.accuracy(), t.judged()));
         heading = CONTINUED;
       }
+    }
+  }
+
+  /** Spend per tier, and the peak comparison when some work was billed off-peak. */
+  private static void printTiers(CostReport report, PrintWriter out) {
+    if (report.spendByTier() == null || report.spendByTier().isEmpty()) {
+      return;
+    }
+    out.println(
+        "  tiers     "
+            + report.spendByTier().stream()
+                .map(t -> String.format(Locale.ROOT, "%s $%.6f (%,d requests, %,d tokens)", t.tier(), t.costUsd(), t.requests(),
+                    t.cacheHitTokens() + t.cacheMissTokens() + t.outputTokens()))
+                .collect(Collectors.joining(" · ")));
+    boolean offPeak = report.spendByTier().stream().anyMatch(t -> "off_peak".equals(t.tier()) && t.requests() > 0);
+    if (offPeak && report.costAtPeakUsd() != null) {
+      out.printf(
+          Locale.ROOT,
+          "            at peak prices the same work would have cost $%.6f (saved $%.6f)%n",
+          report.costAtPeakUsd(),
+          report.costAtPeakUsd() - report.costUsd());
+    } else if (offPeak) {
+      out.println("            cost at peak prices unknown: the off-peak work was priced by a schedule entry these prices lack");
     }
   }
 

@@ -21,7 +21,8 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
 
   DecodeMessagesFn(StreamRequest request, String runId) {
     this.request = request;
-    this.decoder = new MessageDecoder(request.job(), request.format(), request.maxMessageBytes());
+    this.decoder = new MessageDecoder(
+        request.job(), request.format(), request.maxMessageBytes(), request.deferral() == null ? null : request.deferral().field());
     this.runId = runId;
   }
 

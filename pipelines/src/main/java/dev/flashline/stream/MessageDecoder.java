@@ -31,11 +31,23 @@ public final class MessageDecoder implements Serializable {
   private final MessageFormat format;
   private final int maxMessageBytes;
   private final DocumentMapper mapper;
+  /** A JSON field copied into the document's metadata (the deferral mark), or null. */
+  private final String carriedField;
 
   /** A document, or the reason and the original payload (as text) of a poison message. */
   public record Decoded(Document document, String recordId, String error, String payload) {}
 
   public MessageDecoder(JobSpec job, MessageFormat format, int maxMessageBytes) {
+    this(job, format, maxMessageBytes, null);
+  }
+
+  /**
+   * @param carriedField a JSON message field whose value (a string, number or boolean) is copied
+   *     into the document's metadata, so later steps can read it (the {@code --defer-field}); an
+   *     Avro Document carries it in its own metadata. Null for none.
+   */
+  public MessageDecoder(JobSpec job, MessageFormat format, int maxMessageBytes, String carriedField) {
+    this.carriedField = carriedField;
     this.job = job;
     this.format = format;
     this.maxMessageBytes = maxMessageBytes;
@@ -76,7 +88,18 @@ public final class MessageDecoder implements Serializable {
     if (mapped.error() != null) {
       return new Decoded(null, mapped.idFromRecord() ? mapped.id() : key, mapped.error(), truncate(text));
     }
-    return new Decoded(mapped.document(), mapped.id(), null, null);
+    return new Decoded(withCarriedField(mapped.document(), fields), mapped.id(), null, null);
+  }
+
+  private Document withCarriedField(Document document, Map<String, Object> fields) {
+    Object value = carriedField == null ? null : fields.get(carriedField);
+    if (!(value instanceof CharSequence || value instanceof Number || value instanceof Boolean)) {
+      return document;
+    }
+    Map<String, String> metadata = new LinkedHashMap<>(document.getMetadata());
+    metadata.put(carriedField, value.toString());
+    document.setMetadata(metadata);
+    return document;
   }
 
   private Decoded decodeAvro(KafkaPosition position, String key, byte[] value) {

@@ -5,6 +5,7 @@ import dev.flashline.beam.JobProgress;
 import dev.flashline.beam.LabelDocuments;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
+import dev.flashline.schedule.WaitClock;
 import java.io.IOException;
 import java.util.UUID;
 import org.apache.avro.Schema;
@@ -18,12 +19,16 @@ import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -121,6 +126,9 @@ public final class StreamJob {
                 ParDo.of(new DecodeMessagesFn(request, runId))
                     .withOutputTags(DecodeMessagesFn.DOCUMENTS, TupleTagList.of(DecodeMessagesFn.DEAD_LETTERS)));
     PCollection<Document> documents = decoded.get(DecodeMessagesFn.DOCUMENTS).setCoder(AvroCoder.of(Document.class));
+    if (request.deferral() != null) {
+      documents = deferNonUrgent(documents, request, WaitClock.system());
+    }
     PCollection<LabelledRecord> rows =
         documents
             .apply(
@@ -140,6 +148,19 @@ public final class StreamJob {
     if (request.archive() != null) {
       archive(rows, request);
     }
+  }
+
+  /** Holds records marked non-urgent until off-peak (or their maximum delay), before they are labelled. */
+  static PCollection<Document> deferNonUrgent(PCollection<Document> documents, StreamRequest request, WaitClock clock) {
+    int shards = request.parallelism() * DeferNonUrgentFn.SHARDS_PER_WORKER;
+    return documents
+        .apply(
+            "KeyForDeferral",
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptor.of(Document.class)))
+                .via((Document d) -> KV.of(DeferNonUrgentFn.shard(d, shards), d)))
+        .setCoder(DeferNonUrgentFn.inputCoder())
+        .apply("DeferNonUrgent", ParDo.of(new DeferNonUrgentFn(request.deferral(), request.prices(), clock)))
+        .setCoder(AvroCoder.of(Document.class));
   }
 
   /** Windowed Parquet copies of the rows: one set of files per window, written when the window closes. */

@@ -2,6 +2,7 @@ package dev.flashline.stream;
 
 import dev.flashline.cost.PriceSchedule;
 import dev.flashline.pipeline.RunnerChoice;
+import dev.flashline.schedule.DeferralRule;
 import dev.flashline.task.JobSpec;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param archive directory for windowed Parquet copies of the results; null for none
  * @param archiveWindow the length of one archive window (one set of files per window)
  * @param checkpointInterval Flink checkpointing interval
+ * @param deferral which records may wait for off-peak prices, and how long; null: none waits
  */
 public record StreamRequest(
     JobSpec job,
@@ -30,7 +32,8 @@ public record StreamRequest(
     int parallelism,
     String flinkMaster,
     Duration checkpointInterval,
-    PriceSchedule prices)
+    PriceSchedule prices,
+    DeferralRule deferral)
     implements Serializable {
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -63,40 +66,45 @@ public record StreamRequest(
 
   public static StreamRequest of(JobSpec job, String bootstrap, String inputTopic, String outputTopic) {
     return new StreamRequest(job, new KafkaSettings(bootstrap, "flashline-" + job.name()), inputTopic, outputTopic, null, null,
-        DEFAULT_MAX_MESSAGE_BYTES, null, null, RunnerChoice.DIRECT, Runtime.getRuntime().availableProcessors(), null, null, null);
+        DEFAULT_MAX_MESSAGE_BYTES, null, null, RunnerChoice.DIRECT, Runtime.getRuntime().availableProcessors(), null, null, null, null);
   }
 
   public StreamRequest withDeadLetterTopic(String value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, value, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, value, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices, deferral);
   }
 
   public StreamRequest withFormat(MessageFormat value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, value, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, value, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices, deferral);
   }
 
   public StreamRequest withMaxMessageBytes(int value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, value, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, value, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices, deferral);
   }
 
   public StreamRequest withArchive(Path dir, Duration window) {
     return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes,
-        dir == null ? null : dir.toAbsolutePath().toString(), window, runner, parallelism, flinkMaster, checkpointInterval, prices);
+        dir == null ? null : dir.toAbsolutePath().toString(), window, runner, parallelism, flinkMaster, checkpointInterval, prices, deferral);
   }
 
   public StreamRequest withRunner(RunnerChoice value, int workers, String master) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, value, workers, master, checkpointInterval, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, value, workers, master, checkpointInterval, prices, deferral);
   }
 
   public StreamRequest withGroupId(String value) {
-    return new StreamRequest(job, new KafkaSettings(kafka.bootstrapServers(), value), inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices);
+    return new StreamRequest(job, new KafkaSettings(kafka.bootstrapServers(), value), inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices, deferral);
   }
 
   public StreamRequest withCheckpointInterval(Duration value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, value, prices);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, value, prices, deferral);
   }
 
   public StreamRequest withPrices(PriceSchedule value) {
-    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, value);
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, value, deferral);
+  }
+
+  /** Non-urgent records (as the rule marks them) wait for off-peak prices, up to the rule's maximum delay. */
+  public StreamRequest withDeferral(DeferralRule value) {
+    return new StreamRequest(job, kafka, inputTopic, outputTopic, deadLetterTopic, format, maxMessageBytes, archive, archiveWindow, runner, parallelism, flinkMaster, checkpointInterval, prices, value);
   }
 
   private static void requireTopic(String topic, String flag) {

@@ -21,6 +21,8 @@ final class TaskAwareAnswerer implements Answerer {
 
   final Queue<String> systemPrompts = new ConcurrentLinkedQueue<>();
   final Queue<String> primers = new ConcurrentLinkedQueue<>();
+  /** Requests that asked about a document for the first time (not a correction turn). */
+  final Queue<String> firstAsks = new ConcurrentLinkedQueue<>();
 
   @Override
   public Answer answer(ChatRequest request) {
@@ -31,6 +33,9 @@ final class TaskAwareAnswerer implements Answerer {
       return Answer.of("ok");
     }
     systemPrompts.add(system);
+    if (request.messages().size() == 2) {
+      firstAsks.add(system);
+    }
     if (system.startsWith("You write faithful")) {
       String[] words = document.replace("<document>", "").replace("</document>", "").strip().split("\\s+");
       return Answer.of(String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(8, words.length))));
@@ -42,18 +47,5 @@ final class TaskAwareAnswerer implements Answerer {
     }
     String label = labels.get(Math.floorMod(document.hashCode(), labels.size()));
     return Answer.of("{\"label\": \"" + label + "\", \"confidence\": 0.9}");
-  }
-
-  /** How often consecutive answered requests had different prompts. */
-  int prefixSwitches() {
-    int switches = 0;
-    String previous = null;
-    for (String prompt : systemPrompts) {
-      if (previous != null && !previous.equals(prompt)) {
-        switches++;
-      }
-      previous = prompt;
-    }
-    return switches;
   }
 }

@@ -48,7 +48,12 @@ final class Reports {
         new TreeMap<>(Map.of("insufficient_balance", 12L, "invalid_output", 18L)),
         List.of("insufficient_balance: top up the account"),
         new CostReport.Savings(12, 2, 0.00001, 0.0004, 1.5, 0),
-        null);
+        null,
+        List.of(
+            new CostReport.TierSpend("off_peak", 100, 40000, 10000, 6000, 0.00606),
+            new CostReport.TierSpend("peak", 312, 110000, 60000, 25000, 0.0678),
+            new CostReport.TierSpend("standard", 1000, 0, 0, 0, 0.0000694)),
+        0.087294);
   }
 
   /** A local-only job as reports were before charges: no requests, no stages. */
@@ -80,6 +85,8 @@ final class Reports {
         null,
         Map.of("other", 4L),
         List.of("a.jsonl line 3: not valid JSON"),
+        null,
+        null,
         null,
         null);
   }

@@ -29,6 +29,9 @@ class SummaryPrinterTest {
             "  stages    local    answered 600 (ok 600, failed 0) costing $0.000042 · $0.000069 spent at this stage on 1,000 requests",
             "            flash    answered 330 (ok 310, failed 20) costing $0.029000 · $0.031000 spent at this stage on 340 requests",
             "            pro      answered 70 (ok 60, failed 10) costing $0.052200 · $0.050165 spent at this stage on 72 requests",
+            "  tiers     off_peak $0.006060 (100 requests, 56,000 tokens) · peak $0.067800 (312 requests, 195,000 tokens)"
+                + " · standard $0.000069 (1,000 requests, 0 tokens)",
+            "            at peak prices the same work would have cost $0.087294 (saved $0.006060)",
             "  failures  insufficient_balance 12 · invalid_output 18",
             "  time      12.5 s wall · 80.0 records/s");
     assertThat(summary.indexOf("  stages    local")).isLessThan(summary.indexOf("flash    answered")).isLessThan(summary.indexOf("pro      answered"));
@@ -54,6 +57,13 @@ class SummaryPrinterTest {
   }
 
   @Test
+  void noPeakComparisonWithoutOffPeakWork() {
+    String summary = print(Reports.localOnly());
+
+    assertThat(summary).doesNotContain("tiers").doesNotContain("at peak prices");
+  }
+
+  @Test
   void noPricingStillPrints() {
     CostReport local = Reports.localOnly();
     CostReport withoutPricing =
@@ -61,7 +71,8 @@ class SummaryPrinterTest {
             local.job(), local.task(), local.runner(), local.input(), local.inputFiles(), local.output(), local.records(), local.ok(),
             local.failed(), local.attempts(), local.billedRequests(), local.costUsd(), local.costPer1000RecordsUsd(), local.wallSeconds(),
             local.recordsPerSecond(), local.computeSeconds(), null, local.tokens(), local.labels(), local.byModel(), local.stages(),
-            local.pricesApplied(), local.classifier(), local.quality(), local.failureReasons(), local.errorSamples(), null, null);
+            local.pricesApplied(), local.classifier(), local.quality(), local.failureReasons(), local.errorSamples(),
+            null, null, local.spendByTier(), local.costAtPeakUsd());
 
     assertThat(print(withoutPricing)).contains("  cost      $0.000013 total · $0.001563 per 1,000 records · 0.9 CPU-seconds" + System.lineSeparator());
   }

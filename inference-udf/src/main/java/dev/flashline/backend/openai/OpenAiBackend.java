@@ -320,6 +320,11 @@ public final class OpenAiBackend {
               return send(new ChatCall(model, corrected, layout.jsonMode(), maxOutputTokens), trail, stageName)
                   .thenApply(
                       second -> {
+                        if (!second.ok() && second.failure().code() == CallFailure.Code.budget
+                            && job.task() == TaskType.summarise && parser.summary(reply.content()).ok()) {
+                          // No money left to ask again: the first summary, cut to the budget, beats none.
+                          return accepted(stage, model, reply.content());
+                        }
                         if (!second.ok()) {
                           return new StageResult(stage, model, null, second.failure(), reply.content());
                         }
