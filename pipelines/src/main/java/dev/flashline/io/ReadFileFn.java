@@ -112,6 +112,6 @@ final class ReadFileFn extends DoFn<FileIO.ReadableFile, Document> {
                 .setReason(error)
                 .setPayload(row.payload())
                 .build());
-    progress.add(1);
+    progress.add(job.taskJobs().size());
   }
 }

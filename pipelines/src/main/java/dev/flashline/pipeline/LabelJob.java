@@ -70,7 +70,7 @@ public final class LabelJob {
 
     long started = System.nanoTime();
     try (ModelWarmUp warmUp = ModelWarmUp.startIfLocal(request);
-        ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords(), log, request.progress(), offPeak.progressNote())) {
+        ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords() * request.job().taskJobs().size(), log, request.progress(), offPeak.progressNote())) {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
       if (state != PipelineResult.State.DONE) {

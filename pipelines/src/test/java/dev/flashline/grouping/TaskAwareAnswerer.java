@@ -16,13 +16,14 @@ import java.util.regex.Pattern;
  * document's first words, a primer gets one word. Records the system prompt of every request in
  * the order they were answered, so tests can see how requests were grouped.
  */
-final class TaskAwareAnswerer implements Answerer {
+public final class TaskAwareAnswerer implements Answerer {
+  private static final Pattern WORDS = Pattern.compile("at most (\\d+) words");
   private static final Pattern LABEL = Pattern.compile("^- ([A-Za-z0-9_-]+)", Pattern.MULTILINE);
 
-  final Queue<String> systemPrompts = new ConcurrentLinkedQueue<>();
-  final Queue<String> primers = new ConcurrentLinkedQueue<>();
+  public final Queue<String> systemPrompts = new ConcurrentLinkedQueue<>();
+  public final Queue<String> primers = new ConcurrentLinkedQueue<>();
   /** Requests that asked about a document for the first time (not a correction turn). */
-  final Queue<String> firstAsks = new ConcurrentLinkedQueue<>();
+  public final Queue<String> firstAsks = new ConcurrentLinkedQueue<>();
 
   @Override
   public Answer answer(ChatRequest request) {
@@ -37,8 +38,12 @@ final class TaskAwareAnswerer implements Answerer {
       firstAsks.add(system);
     }
     if (system.startsWith("You write faithful")) {
-      String[] words = document.replace("<document>", "").replace("</document>", "").strip().split("\\s+");
-      return Answer.of(String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(8, words.length))));
+      // As long as the prompt allows, as one sentence: what a model asked for a summary gives.
+      Matcher budget = WORDS.matcher(system);
+      int max = budget.find() ? Integer.parseInt(budget.group(1)) : 8;
+      String text = document.replace("<document>", "").replace("</document>", "").replaceAll("[.!?]+", " ").strip();
+      String[] words = text.split("\\s+");
+      return Answer.of(String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(max, words.length))) + ".");
     }
     List<String> labels = new ArrayList<>();
     Matcher m = LABEL.matcher(system);
