@@ -75,10 +75,15 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   private transient LinkedBlockingQueue<Done> done;
   private transient List<Done> held;
   private transient int pending;
+  private transient int duplicatesPending;
   private transient int admission;
 
   /** A finished call, and where its row must be emitted. */
-  private record Done(LabelledRecord row, Throwable error, Instant timestamp, BoundedWindow window) {}
+  private record Done(LabelledRecord row, Throwable error, Instant timestamp, BoundedWindow window, boolean duplicate) {
+    Done(LabelledRecord row, Throwable error, Instant timestamp, BoundedWindow window) {
+      this(row, error, timestamp, window, false);
+    }
+  }
 
   /**
    * @param countProgressOf tasks whose rows this step reports as done (those no earlier step counted)
@@ -131,6 +136,7 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
     done = new LinkedBlockingQueue<>();
     held = new ArrayList<>();
     pending = 0;
+    duplicatesPending = 0;
   }
 
   @ProcessElement
@@ -138,21 +144,68 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       @Element KV<String, Iterable<KV<String, KV<Document, LabelledRecord>>>> group, ProcessContext context, BoundedWindow window)
       throws InterruptedException {
     // A file job's group is a whole prefix shard and can be large: it is sent batch by batch,
-    // each batch primed when it is cold, so memory stays bounded by batch_size.
+    // each batch primed when it is cold, so requests in memory stay bounded by batch_size.
+    // Requests were sharded by content, so every duplicate of a document is in this group.
+    Map<String, Payer> payers = new HashMap<>();
     List<KV<String, KV<Document, LabelledRecord>>> batch = new ArrayList<>();
     for (KV<String, KV<Document, LabelledRecord>> request : group.getValue()) {
       batch.add(request);
       if (batch.size() >= job.cost().batchSize()) {
-        sendBatch(batch, context, window);
+        sendBatch(batch, payers, context, window);
         batch = new ArrayList<>();
       }
     }
     if (!batch.isEmpty()) {
-      sendBatch(batch, context, window);
+      sendBatch(batch, payers, context, window);
     }
   }
 
-  private void sendBatch(List<KV<String, KV<Document, LabelledRecord>>> requests, ProcessContext context, BoundedWindow window)
+  /**
+   * A document asked once on behalf of every request in the group with the same content key.
+   * Its duplicates wait here until its row is in, then reuse its answer at no cost.
+   */
+  private final class Payer {
+    private final List<KV<String, KV<Document, LabelledRecord>>> waiting = new ArrayList<>();
+    private final Instant timestamp;
+    private final BoundedWindow window;
+    private LabelledRecord row;
+
+    Payer(Instant timestamp, BoundedWindow window) {
+      this.timestamp = timestamp;
+      this.window = window;
+    }
+
+    /** Called on the DoFn's thread for each duplicate. */
+    synchronized void add(KV<String, KV<Document, LabelledRecord>> duplicate) {
+      if (row != null) {
+        done.add(reuse(duplicate));
+      } else {
+        waiting.add(duplicate);
+      }
+    }
+
+    /** Called when the payer's row is in, on whatever thread completed it. */
+    synchronized void answered(LabelledRecord answer) {
+      row = answer;
+      waiting.forEach(duplicate -> done.add(reuse(duplicate)));
+      waiting.clear();
+    }
+
+    private Done reuse(KV<String, KV<Document, LabelledRecord>> duplicate) {
+      Document document = duplicate.getValue().getKey();
+      LabelledRecord reused = LabelledRecords.reused(
+          document.getId(), document.getGoldLabel(), duplicate.getKey(), row, row.getId(), duplicate.getValue().getValue());
+      if (reused.getStatus() == Status.failed) {
+        // Asking again would most likely fail the same way; a rerun retries them all.
+        reused = LabelledRecord.newBuilder(reused)
+            .setError(row.getError() + " (same document as record '" + row.getId() + "', asked once)").build();
+      }
+      return new Done(reused, null, timestamp, window, true);
+    }
+  }
+
+  private void sendBatch(
+      List<KV<String, KV<Document, LabelledRecord>>> requests, Map<String, Payer> payers, ProcessContext context, BoundedWindow window)
       throws InterruptedException {
     Instant timestamp = context.timestamp();
     // Every request of a group has the same prefix; the first names the task and its replica.
@@ -160,29 +213,47 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
     OpenAiBackend first = perReplica.get(0);
     int replica = ReplicaChooser.choose(first.prefixKey(), job.openai().endpoints());
     String warmKey = job.openai().endpoints().get(replica) + "|" + first.prefixKey();
-    // Answers already paid for in an earlier run are reused first, so a primer is sized for
-    // what will really be sent.
+    // Duplicates and answers already paid for in an earlier run are settled first, so a primer
+    // is sized for what will really be sent.
+    boolean reuse = job.cost().reuse();
     List<KV<String, KV<Document, LabelledRecord>>> toSend = new ArrayList<>();
+    List<Payer> sentPayers = new ArrayList<>();
     for (KV<String, KV<Document, LabelledRecord>> request : requests) {
-      Optional<StoredAnswer> stored =
-          store == null ? Optional.empty() : store.get(backendsOf(request.getKey()).get(replica).contentKey(request.getValue().getKey().getText()));
+      String text = request.getValue().getKey().getText();
+      String contentKey = reuse || store != null ? backendsOf(request.getKey()).get(replica).contentKey(text) : null;
+      Payer payer = reuse ? payers.get(contentKey) : null;
+      if (payer != null) {
+        pending++;
+        duplicatesPending++;
+        payer.add(request);
+        continue;
+      }
+      Optional<StoredAnswer> stored = store == null ? Optional.empty() : store.get(contentKey);
       if (stored.isPresent()) {
         pending++;
         done.add(new Done(fromStore(request.getKey(), request.getValue().getKey(), request.getValue().getValue(), stored.get()), null, timestamp, window));
-      } else {
-        toSend.add(request);
+        continue;
       }
+      payer = new Payer(timestamp, window);
+      if (reuse) {
+        payers.put(contentKey, payer);
+      }
+      toSend.add(request);
+      sentPayers.add(payer);
     }
     if (gate != null && !toSend.isEmpty()) {
       gate.awaitOpen();
     }
     Wave wave = toSend.isEmpty() ? null : primeIfWorthIt(perReplica.get(replica), warmKey, toSend.size());
 
-    for (KV<String, KV<Document, LabelledRecord>> request : toSend) {
+    for (int i = 0; i < toSend.size(); i++) {
+      KV<String, KV<Document, LabelledRecord>> request = toSend.get(i);
+      Payer payer = sentPayers.get(i);
       for (Done finished = done.poll(); finished != null; finished = done.poll()) {
         emitOrHold(finished, context, window);
       }
-      while (pending >= admission) {
+      // Duplicates waiting for their payer send nothing, so they do not hold a slot.
+      while (pending - duplicatesPending >= admission) {
         emitOrHold(done.take(), context, window);
       }
       OpenAiBackend backend = backendsOf(request.getKey()).get(replica);
@@ -211,7 +282,12 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
             }
             return inWave ? wave.finish(row) : row;
           })
-          .whenComplete((row, error) -> done.add(new Done(row, error, timestamp, window)));
+          .whenComplete((row, error) -> {
+            done.add(new Done(row, error, timestamp, window));
+            if (error == null) {
+              payer.answered(row);
+            }
+          });
     }
   }
 
@@ -327,6 +403,9 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
     while (pending > 0) {
       Done finished = done.take();
       pending--;
+      if (finished.duplicate()) {
+        duplicatesPending--;
+      }
       check(finished);
       held.add(finished);
     }
@@ -339,6 +418,9 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   /** Emits now when the row belongs to the current window; rows of other windows wait for the bundle's end. */
   private void emitOrHold(Done finished, ProcessContext context, BoundedWindow window) {
     pending--;
+    if (finished.duplicate()) {
+      duplicatesPending--;
+    }
     check(finished);
     if (finished.window().equals(window)) {
       context.output(finished.row());

@@ -8,9 +8,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Keys each request by its task's prompt prefix and a shard of its id: requests that share a
- * prefix are batched together, and the shards keep every worker busy when a job has fewer
- * prefixes than workers.
+ * Keys each request by its task's prompt prefix and a shard of its document's text: requests that
+ * share a prefix are batched together, the shards keep every worker busy when a job has fewer
+ * prefixes than workers, and identical documents land in the same shard, where they are asked once.
  */
 final class KeyByPrefixFn extends DoFn<KV<String, KV<Document, LabelledRecord>>, KV<String, KV<String, KV<Document, LabelledRecord>>>> {
   private final TreeMap<String, String> prefixKeys;
@@ -27,7 +27,7 @@ final class KeyByPrefixFn extends DoFn<KV<String, KV<Document, LabelledRecord>>,
     if (prefix == null) {
       throw new IllegalStateException("no endpoint task named '" + request.getKey() + "'");
     }
-    int shard = Math.floorMod(request.getValue().getKey().getId().hashCode(), shards);
+    int shard = Math.floorMod(request.getValue().getKey().getText().hashCode(), shards);
     out.output(KV.of(prefix + "#" + shard, request));
   }
 }

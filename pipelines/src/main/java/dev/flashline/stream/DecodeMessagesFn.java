@@ -17,9 +17,12 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
   private final StreamRequest request;
   private final MessageDecoder decoder;
   private final String runId;
+  /** Result rows per message: one per task of the job. */
+  private final int tasks;
   private transient OffsetLedger ledger;
 
   DecodeMessagesFn(StreamRequest request, String runId) {
+    this.tasks = request.job().taskJobs().size();
     this.request = request;
     this.decoder = new MessageDecoder(
         request.job(), request.format(), request.maxMessageBytes(), request.deferral() == null ? null : request.deferral().field());
@@ -37,7 +40,7 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
     byte[] value = message.getKV().getValue();
     MessageDecoder.Decoded decoded = decoder.decode(position, message.getKV().getKey(), value);
     if (decoded.document() != null) {
-      ledger.read(position, decoded.document().getId(), value);
+      ledger.read(position, decoded.document().getId(), value, tasks);
       out.get(DOCUMENTS).output(decoded.document());
       return;
     }

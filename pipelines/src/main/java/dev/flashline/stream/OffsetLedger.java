@@ -21,10 +21,29 @@ public final class OffsetLedger {
   private final Map<TopicPartition, NavigableSet<Long>> pending = new HashMap<>();
   private final Map<TopicPartition, Long> highestDone = new HashMap<>();
   /** Record id -> its messages in flight (a producer may send an id twice). */
-  private final Map<String, Deque<Entry>> byId = new HashMap<>();
+  private final Map<String, Deque<InFlight>> byId = new HashMap<>();
 
   /** A message in flight: where it was read, and its value, for a dead letter if its record fails. */
   public record Entry(KafkaPosition position, byte[] payload) {}
+
+  /**
+   * A message's entry handed to one of its result rows.
+   *
+   * @param last whether this is the message's last row (a job of several tasks writes one per
+   *     task): only then is the message finished once the row is written
+   */
+  public record Taken(Entry entry, boolean last) {}
+
+  /** A message and how many of its result rows are still to come. */
+  private static final class InFlight {
+    final Entry entry;
+    int rowsLeft;
+
+    InFlight(Entry entry, int rowsLeft) {
+      this.entry = entry;
+      this.rowsLeft = rowsLeft;
+    }
+  }
   private int pendingCount;
   private long done;
 
@@ -40,26 +59,41 @@ public final class OffsetLedger {
 
   /** Records a message as read: its offset is not committed until {@link #done} says its result is written. */
   public synchronized void read(KafkaPosition position, String recordId, byte[] payload) {
+    read(position, recordId, payload, 1);
+  }
+
+  /** @param rows result rows the message will have: one per task of the job */
+  public synchronized void read(KafkaPosition position, String recordId, byte[] payload, int rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("a message has at least one result row, got " + rows);
+    }
     TopicPartition partition = new TopicPartition(position.topic(), position.partition());
     if (pending.computeIfAbsent(partition, p -> new TreeSet<>()).add(position.offset())) {
       pendingCount++;
     }
     if (recordId != null) {
-      byId.computeIfAbsent(recordId, id -> new ArrayDeque<>()).add(new Entry(position, payload));
+      byId.computeIfAbsent(recordId, id -> new ArrayDeque<>()).add(new InFlight(new Entry(position, payload), rows));
     }
   }
 
-  /** The message of a record whose result is being written, or null when this JVM did not read it. */
-  public synchronized Entry take(String recordId) {
-    Deque<Entry> entries = byId.get(recordId);
+  /**
+   * The message of a record whose result row is being written, or null when this JVM did not read
+   * it. Its last row takes it off the ledger's list of messages awaiting rows.
+   */
+  public synchronized Taken take(String recordId) {
+    Deque<InFlight> entries = byId.get(recordId);
     if (entries == null) {
       return null;
     }
-    Entry entry = entries.poll();
-    if (entries.isEmpty()) {
-      byId.remove(recordId);
+    InFlight head = entries.peek();
+    boolean last = --head.rowsLeft == 0;
+    if (last) {
+      entries.poll();
+      if (entries.isEmpty()) {
+        byId.remove(recordId);
+      }
     }
-    return entry;
+    return new Taken(head.entry, last);
   }
 
   /** Marks a message finished: its result (or dead letter) is written and flushed. */

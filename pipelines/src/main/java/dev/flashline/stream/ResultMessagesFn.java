@@ -27,9 +27,13 @@ final class ResultMessagesFn extends DoFn<LabelledRecord, OutgoingMessage> {
 
   @ProcessElement
   public void process(@Element LabelledRecord row, OutputReceiver<OutgoingMessage> out) {
-    OffsetLedger.Entry read = ledger.take(row.getId());
+    OffsetLedger.Taken taken = ledger.take(row.getId());
+    OffsetLedger.Entry read = taken == null ? null : taken.entry();
     KafkaPosition position = read == null ? null : read.position();
-    out.output(new OutgoingMessage(request.outputTopic(), row.getId(), request.format().encode(row), position));
+    // A message is finished by its last row only (one per task), so its offset is not committed
+    // while another task's row for it is still to be written.
+    KafkaPosition finishes = taken != null && taken.last() ? position : null;
+    out.output(new OutgoingMessage(request.outputTopic(), row.getId(), request.format().encode(row), finishes));
     if (row.getStatus() == Status.failed) {
       DeadLetter letter =
           DeadLetter.newBuilder()

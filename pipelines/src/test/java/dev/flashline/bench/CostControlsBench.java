@@ -61,6 +61,7 @@ public final class CostControlsBench {
     System.out.println("| run | records | rows | requests | primers | reused | hit ratio | ideal | of ideal | cost USD | per 1k records | seconds |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     double lastCost = 0;
+    String lastTier = null;
     long records = 0;
     for (Config config : configs) {
       TaskAwareAnswerer model = new TaskAwareAnswerer();
@@ -114,14 +115,22 @@ public final class CostControlsBench {
             config.name(), records, rows.size(), requests, primers, reused, 100 * ratio, 100 * ideal, 100 * ratio / ideal,
             cost, cost * 1000 / records, seconds);
         lastCost = cost;
+        lastTier = rows.stream().flatMap(r -> r.getCharges().stream()).map(c -> c.getPriceTier().name())
+            .collect(java.util.stream.Collectors.groupingBy(t -> t, java.util.stream.Collectors.counting()))
+            .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("standard");
       }
     }
     if (estimate != null && Files.exists(estimate)) {
       JsonNode json = new ObjectMapper().readTree(estimate.toFile());
+      String model = spec.openai().model();
+      JsonNode primed = json.path("scenarios").path("grouped_primed");
+      double predicted = primed.path("costs").path(model).path(lastTier).asDouble(Double.NaN);
       System.out.println();
-      System.out.println("estimate file: " + estimate);
-      System.out.println(json.toPrettyString().lines().limit(80).reduce("", (a, b) -> a + b + "\n"));
-      System.out.printf(Locale.ROOT, "measured (grouping + priming + reuse): $%.6f for %,d records%n", lastCost, records);
+      System.out.println("| | hit ratio | cost USD (" + model + ", " + lastTier + ") |");
+      System.out.println("|---|---:|---:|");
+      System.out.printf(Locale.ROOT, "| estimate, grouped + primed | %.1f%% | %.6f |%n", 100 * primed.path("hit_ratio").asDouble(), predicted);
+      System.out.printf(Locale.ROOT, "| measured, grouping + priming + reuse | | %.6f |%n", lastCost);
+      System.out.printf(Locale.ROOT, "| estimate / measured | | %.3f |%n", predicted / lastCost);
     }
   }
 }

@@ -148,7 +148,7 @@ class CostControlsIT {
     }
     assertThat(rows.stream().map(LabelledRecord::getTaskName).collect(Collectors.toSet())).containsExactlyInAnyOrder("spam", "tone", "gist");
 
-    // Each distinct text is asked once per task; its duplicates reuse the answer of the smallest id.
+    // Each distinct text is asked once per task; its duplicates reuse the answer of the one asked.
     Map<String, String> texts = texts();
     long distinct = texts.values().stream().distinct().count();
     assertThat(distinct).as("the sample repeats texts").isLessThan(RECORDS);
@@ -159,7 +159,6 @@ class CostControlsIT {
     for (LabelledRecord row : reused) {
       LabelledRecord payer = byKey.get(row.getTaskName() + "/" + row.getReusedFrom());
       assertThat(texts.get(row.getReusedFrom())).isEqualTo(texts.get(row.getId()));
-      assertThat(row.getReusedFrom().compareTo(row.getId())).isNegative();
       assertThat(payer.getReusedFrom()).isNull();
       assertThat(row.getLabel()).isEqualTo(payer.getLabel());
       assertThat(row.getSummary()).isEqualTo(payer.getSummary());
@@ -263,7 +262,9 @@ class CostControlsIT {
   @Test
   void theBudgetStopsSendingBeforeTheCapAndTheRestFailWithBudget() throws Exception {
     ChatCompletionsServer server = server();
-    double cap = 0.0005;
+    // Each of the two workers brings half: room for well over one worst-case request each, and
+    // for far fewer than the 1,200 requests the job would send.
+    double cap = 0.005;
 
     assertThat(flashline("out", "--max-cost", Double.toString(cap), "--reuse", "off")).as(err.toString()).isZero();
 

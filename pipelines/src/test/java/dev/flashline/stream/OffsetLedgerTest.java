@@ -48,8 +48,21 @@ class OffsetLedgerTest {
     OffsetLedger ledger = OffsetLedger.of("test");
     ledger.read(at(0, 1), "same", new byte[] {1});
     ledger.read(at(0, 2), "same", new byte[] {2});
-    assertThat(ledger.take("same").position()).isEqualTo(at(0, 1));
-    assertThat(ledger.take("same").payload()).containsExactly(2);
+    assertThat(ledger.take("same").entry().position()).isEqualTo(at(0, 1));
+    assertThat(ledger.take("same").entry().payload()).containsExactly(2);
     assertThat(ledger.take("same")).isNull();
+  }
+
+  @Test
+  void aMessageOfAJobOfSeveralTasksFinishesWithItsLastRow() {
+    OffsetLedger ledger = OffsetLedger.of("tasks-" + System.nanoTime());
+    ledger.read(at(0, 5), "r5", new byte[] {5}, 3);
+
+    assertThat(ledger.take("r5").last()).isFalse();
+    assertThat(ledger.take("r5").last()).isFalse();
+    OffsetLedger.Taken third = ledger.take("r5");
+    assertThat(third.last()).isTrue();
+    assertThat(third.entry().position()).isEqualTo(at(0, 5));
+    assertThat(ledger.take("r5")).isNull();
   }
 }

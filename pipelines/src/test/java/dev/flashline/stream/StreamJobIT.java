@@ -257,4 +257,54 @@ class StreamJobIT {
     }
     return dev.flashline.pipeline.Outputs.labelsMatching(dir, "labels-*.parquet").size();
   }
+
+  @Test
+  void aJobOfTwoTasksOnAnEndpointWritesOneResultPerTaskInBoundedBatches() throws Exception {
+    dev.flashline.grouping.TaskAwareAnswerer model = new dev.flashline.grouping.TaskAwareAnswerer();
+    try (dev.flashline.backend.openai.ChatCompletionsServer server = dev.flashline.backend.openai.ChatCompletionsServer.start(
+        dev.flashline.backend.openai.ServerConfig.defaults().withAnswerer(model).withFixedDelay(Duration.ofMillis(20)))) {
+      JobSpec tasks = dev.flashline.task.JobSpecLoader.parse("""
+          name: sms-two-tasks
+          backend: openai
+          openai: {endpoint: "%s", api_key_env: FLASHLINE_TEST_NO_SUCH_VAR, max_in_flight: 16}
+          cost: {batch_size: 40, max_batch_wait_seconds: 0.5, prime_settle_seconds: 0.05}
+          tasks:
+            - {name: spam, task: classify, labels: [{name: spam}, {name: ham}]}
+            - {name: gist, task: summarise, summary: {max_words: 10, max_sentences: 1}}
+          """.formatted(server.baseUri()), "stream-tasks.yaml");
+      String name = "tasks";
+      broker.createTopic(name + ".in", 3);
+      broker.createTopic(name + ".out", 3);
+      broker.createTopic(name + ".in.dead-letters", 1);
+      StreamRequest request = StreamRequest.of(tasks, broker.bootstrapServers(), name + ".in", name + ".out")
+          .withGroupId("flashline-" + name)
+          .withRunner(RunnerChoice.DIRECT, 2, null);
+      List<String> ids = produce(request.inputTopic(), 0, 100);
+
+      List<ConsumerRecord<String, byte[]>> results;
+      try (StreamJob.Running running = StreamJob.start(request)) {
+        results = awaitRecords(request.outputTopic(), r -> r.size() >= 200, Duration.ofMinutes(3));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (committed(request.kafka().groupId(), request.inputTopic()) < 100 && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+        }
+        assertThat(running.pending()).isZero();
+      }
+
+      // One result per message and task, never more: every message's offset is committed only
+      // after both of its rows are written.
+      assertThat(results).hasSize(200);
+      Map<String, Set<String>> tasksById = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> record : results) {
+        JsonNode row = JSON.readTree(record.value());
+        assertThat(row.get("status").asText()).isEqualTo("ok");
+        assertThat(tasksById.computeIfAbsent(record.key(), k -> new HashSet<>()).add(row.get("task_name").asText())).isTrue();
+      }
+      assertThat(tasksById.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(tasksById.values()).allSatisfy(t -> assertThat(t).containsExactlyInAnyOrder("spam", "gist"));
+      assertThat(committed(request.kafka().groupId(), request.inputTopic())).isEqualTo(100);
+      // Requests went out in prefix batches, each prompt warmed by a primer first.
+      assertThat(new HashSet<>(model.primers)).hasSize(2);
+    }
+  }
 }

@@ -306,4 +306,69 @@ class OpenAiBackendTest {
     assertThat(rows.values().stream().mapToLong(LabelledRecord::getOutputTokens).sum()).isEqualTo(sent.completion());
     assertThat(rows.values().stream().mapToInt(LabelledRecord::getAttempts).sum()).isEqualTo(server.requests());
   }
+
+  private OpenAiBackend backendWithBudget(JobSpec spec, ServerConfig config, dev.flashline.cost.SpendBudget budget) {
+    server = ChatCompletionsServer.start(config);
+    JobSpec job = spec.withOpenAi(spec.openai().withEndpoint(server.baseUri().toString()).withApiKeyEnv("FLASHLINE_TEST_NO_SUCH_VAR")
+        .withRequestTimeoutSeconds(5.0));
+    Clock clock = Clock.fixed(PEAK, ZoneOffset.UTC);
+    lease = ChatClients.acquire(job.openai(), 8, clock, "test");
+    return new OpenAiBackend(job, prices, lease.client(), budget, clock);
+  }
+
+  @Test
+  void aRequestWhoseWorstCaseWouldCrossTheCapIsNotSent() throws Exception {
+    // Room for one request's worst case (every prompt byte a miss, all 512 output tokens: about
+    // $0.001 here) and a few real ones (a few hundredths of a cent each).
+    dev.flashline.cost.SpendBudget budget = dev.flashline.cost.SpendBudget.of(0.0015);
+    OpenAiBackend backend = backendWithBudget(classify(null),
+        ServerConfig.defaults().withAnswerer(byKeyword("prize", "spam", "ham", 0.9)), budget);
+
+    List<LabelledRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      rows.add(await(backend.label(doc("d" + i, "claim your prize " + i), null)));
+    }
+
+    List<LabelledRecord> sent = rows.stream().filter(r -> r.getStatus() == Status.ok).toList();
+    List<LabelledRecord> refused = rows.stream().filter(r -> r.getStatus() == Status.failed).toList();
+    assertThat(sent).isNotEmpty();
+    assertThat(refused).isNotEmpty().allSatisfy(r -> {
+      assertThat(r.getError()).startsWith("budget: ");
+      assertThat(r.getAttempts()).isZero();
+      assertThat(r.getCostUsd()).isZero();
+    });
+    // Once refused, always refused: the ok rows are the first ones.
+    assertThat(rows.subList(0, sent.size())).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(Status.ok));
+    assertThat(server.requests()).isEqualTo(sent.size());
+    double spent = rows.stream().mapToDouble(LabelledRecord::getCostUsd).sum();
+    assertThat(spent).isLessThanOrEqualTo(0.0015).isCloseTo(budget.spent(), org.assertj.core.data.Offset.offset(1e-15));
+  }
+
+  @Test
+  void aPrimerEndsExactlyAtThePrefixAndAsksForOneToken() throws Exception {
+    List<ChatRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    OpenAiBackend backend = backend(classify(null), ServerConfig.defaults().withAnswerer(request -> {
+      seen.add(request);
+      return Answer.of("ok");
+    }));
+
+    OpenAiBackend.Primer primer = backend.prime().get(30, TimeUnit.SECONDS);
+
+    assertThat(seen).hasSize(1);
+    ChatRequest request = seen.get(0);
+    assertThat(request.messages()).hasSize(2);
+    assertThat(request.messages().get(0).role()).isEqualTo("system");
+    assertThat(request.messages().get(0).content()).isEqualTo(backend.staticPrefix());
+    assertThat(request.messages().get(1).content()).isEmpty();
+    assertThat(request.maxTokens()).isEqualTo(1);
+    assertThat(primer.attempts()).isEqualTo(1);
+    assertThat(primer.charge().getPurpose()).isEqualTo("primer");
+    assertThat(primer.charge().getAttempt()).isZero();
+    assertThat(primer.charge().getCacheMissTokens()).isPositive();
+    assertThat(primer.charge().getCostUsd()).isPositive();
+    // A document asked after it shares the primer's prefix key.
+    assertThat(backend.contentKey("x")).isNotEqualTo(backend.contentKey("y"));
+    assertThat(backend.prefixKey()).isEqualTo(OpenAiBackend.prefixKey(classify(null).withOpenAi(
+        classify(null).openai().withEndpoint(server.baseUri().toString()))));
+  }
 }
