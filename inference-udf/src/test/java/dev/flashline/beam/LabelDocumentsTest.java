@@ -301,4 +301,68 @@ class LabelDocumentsTest {
     assertThat(p.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
     assertThat(SharedEncoder.references(MODEL)).isEqualTo(referencesBefore);
   }
+
+  @Test
+  void aJobOfTwoLocalTasksWritesOneRowPerRecordAndTaskWithEachTasksGold() throws Exception {
+    StringBuilder yaml = new StringBuilder("""
+        name: two-tasks
+        tasks:
+          - name: spam
+            task: classify
+            gold_field: label
+            labels:
+              - {name: spam, description: "Unsolicited commercial or fraudulent text message - prize claims, free offers."}
+              - {name: ham, description: "An ordinary personal text message between people who know each other."}
+            examples:
+        """);
+    for (int i = 0; i < SPAM_EXAMPLES.size(); i++) {
+      yaml.append("      - {label: spam, text: \"").append(SPAM_EXAMPLES.get(i)).append("\"}\n");
+      yaml.append("      - {label: ham, text: \"").append(HAM_EXAMPLES.get(i)).append("\"}\n");
+    }
+    yaml.append("""
+          - name: gist
+            task: summarise
+            summary: {max_words: 8, max_sentences: 1}
+        """);
+    JobSpec job = JobSpecLoader.parse(yaml.toString(), "test");
+    List<Document> input = new ArrayList<>();
+    for (int i = 0; i < SPAM_NEW.size(); i++) {
+      // The reader keeps each task's gold value in the metadata of a job of several tasks.
+      input.add(Document.newBuilder(document("spam-" + i, SPAM_NEW.get(i), null))
+          .setMetadata(Map.of(TaskGoldFn.metadataKey("spam"), "spam")).build());
+      input.add(Document.newBuilder(document("ham-" + i, HAM_NEW.get(i), null))
+          .setMetadata(Map.of(TaskGoldFn.metadataKey("spam"), "ham")).build());
+    }
+
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(input).withCoder(AvroCoder.of(Document.class))).apply(LabelDocuments.of(job));
+    int records = input.size();
+    PAssert.that(out.get(LabelDocuments.RECORDS))
+        .satisfies(
+            rows -> {
+              List<LabelledRecord> all = new ArrayList<>();
+              rows.forEach(all::add);
+              assertThat(all).hasSize(2 * records);
+              Set<String> seen = new HashSet<>();
+              int right = 0;
+              for (LabelledRecord row : all) {
+                assertThat(seen.add(row.getTaskName() + "/" + row.getId())).isTrue();
+                assertThat(row.getStatus()).isEqualTo(Status.ok);
+                if (row.getTaskName().equals("spam")) {
+                  assertThat(row.getTask()).isEqualTo(TaskType.classify);
+                  assertThat(row.getGoldLabel()).isEqualTo(row.getId().startsWith("spam") ? "spam" : "ham");
+                  right += row.getLabel().equals(row.getGoldLabel()) ? 1 : 0;
+                } else {
+                  assertThat(row.getTaskName()).isEqualTo("gist");
+                  assertThat(row.getTask()).isEqualTo(TaskType.summarise);
+                  assertThat(row.getSummary()).isNotBlank();
+                  assertThat(row.getGoldLabel()).isNull();
+                }
+              }
+              assertThat(right).as("spam task accuracy").isGreaterThanOrEqualTo(records * 8 / 10);
+              return null;
+            });
+
+    assertThat(p.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+  }
 }
