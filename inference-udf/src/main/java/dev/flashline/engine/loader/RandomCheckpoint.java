@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public record RandomCheckpoint(ModelConfig config, Dtype dtype, long seed, int s
     if (shape == null) {
       throw new IllegalArgumentException("no tensor '" + name + "' in a random " + config.architecture());
     }
-    return dtype.decode(java.nio.ByteBuffer.wrap(dtype.encode(generate(name, shape))), elements(shape));
+    return dtype.decode(ByteBuffer.wrap(dtype.encode(generate(name, shape))), elements(shape));
   }
 
   private float[] generate(String name, int[] shape) {
