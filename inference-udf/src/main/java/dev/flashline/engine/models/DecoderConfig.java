@@ -17,6 +17,17 @@ public record DecoderConfig(
     double ropeTheta,
     boolean tieEmbeddings) {
 
+  /** The decoder a checkpoint's {@code config.json} describes. */
+  public static DecoderConfig of(dev.flashline.engine.loader.ModelConfig config) {
+    if (config.isEncoder()) {
+      throw new IllegalArgumentException(config.architecture() + " is an encoder, not a decoder");
+    }
+    return new DecoderConfig(
+        config.hiddenSize(), config.intermediateSize(), config.numHiddenLayers(), config.numAttentionHeads(),
+        config.numKeyValueHeads(), config.headDim(), config.vocabSize(), (float) config.rmsNormEps(), config.ropeTheta(),
+        config.tieWordEmbeddings());
+  }
+
   public DecoderConfig {
     requirePositive("hidden", hidden);
     requirePositive("intermediate", intermediate);
