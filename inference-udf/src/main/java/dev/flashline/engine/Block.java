@@ -11,7 +11,9 @@ import java.util.Arrays;
  * with that block's {@link #generation}), so reuse is decided by comparing content, not by
  * trusting a 64-bit hash: block i is reused only if its tokens equal ours and its parent is the
  * very block we reused for i-1, still holding what it held when block i was computed. By
- * induction the whole prefix is then identical.
+ * induction the whole prefix is then identical. (The eviction order, tails before their prefixes,
+ * already keeps a child from outliving its parent's content; the generation check makes correctness
+ * independent of that policy.)
  */
 final class Block {
   static final int NO_PARENT = -1;
