@@ -7,17 +7,17 @@ import dev.flashline.engine.Weights;
  * cache: every call recomputes every position with an explicit causal mask. Slow and obvious, to
  * check {@link LlamaModel} against; it shares no code with it.
  */
-final class ReferenceDecoder {
+public final class ReferenceDecoder {
   private final DecoderConfig c;
   private final Weights w;
 
-  ReferenceDecoder(DecoderConfig c, Weights w) {
+  public ReferenceDecoder(DecoderConfig c, Weights w) {
     this.c = c;
     this.w = w;
   }
 
   /** Logits after every token: [position][vocab]. */
-  double[][] logits(int[] tokens) {
+  public double[][] logits(int[] tokens) {
     int n = tokens.length;
     int d = c.hidden();
     int hd = c.headDim();

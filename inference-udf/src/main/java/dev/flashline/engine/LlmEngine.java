@@ -1,0 +1,63 @@
+package dev.flashline.engine;
+
+import dev.flashline.engine.models.LlamaModel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The native runtime's loop, one thread: sequences are submitted at any time and join the running
+ * batch at the next step (continuous batching); each step the {@link Scheduler} picks prefill or
+ * decode work, the {@link ModelRunner} computes it, and finished sequences leave.
+ */
+public final class LlmEngine {
+  private final Scheduler scheduler;
+  private final ModelRunner runner;
+  private long nextId;
+
+  /**
+   * @param numBlocks KV blocks of {@code blockSize} tokens each, for all sequences together
+   * @param eosTokenId the model's end-of-sequence token, or -1
+   */
+  public LlmEngine(LlamaModel model, int numBlocks, int blockSize, int maxNumSeqs, int maxNumBatchedTokens, int eosTokenId) {
+    this.scheduler = new Scheduler(new BlockManager(numBlocks, blockSize), maxNumSeqs, maxNumBatchedTokens, eosTokenId);
+    this.runner = new ModelRunner(model, numBlocks, blockSize);
+  }
+
+  /** Queues a prompt; it is prefilled at the next step that has room. */
+  public Sequence submit(int[] prompt, SamplingParams params) {
+    Sequence seq = new Sequence(nextId++, prompt, params);
+    scheduler.add(seq);
+    return seq;
+  }
+
+  /** Runs one step; false when there was nothing to do. */
+  public boolean step() {
+    if (scheduler.isIdle()) {
+      return false;
+    }
+    ScheduledBatch batch = scheduler.schedule();
+    if (batch.isEmpty()) {
+      return false;
+    }
+    scheduler.postprocess(batch, runner.run(batch));
+    return true;
+  }
+
+  /** Submits the prompts and steps until all of them have finished. */
+  public List<Sequence> generate(List<int[]> prompts, SamplingParams params) {
+    List<Sequence> out = new ArrayList<>();
+    for (int[] prompt : prompts) {
+      out.add(submit(prompt, params));
+    }
+    while (out.stream().anyMatch(seq -> !seq.isFinished())) {
+      if (!step()) {
+        throw new IllegalStateException("the engine stopped with sequences unfinished");
+      }
+    }
+    return out;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+}
