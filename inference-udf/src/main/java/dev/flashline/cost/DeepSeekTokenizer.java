@@ -1,6 +1,5 @@
 package dev.flashline.cost;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.flashline.task.ChatMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * DeepSeek V3's tokenizer (128k BPE, shipped in this jar under {@code
@@ -40,13 +38,13 @@ public final class DeepSeekTokenizer {
   private static final String TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
   private static final String TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
 
-  private final HuggingFaceTokenizer tokenizer;
+  private final ExactTokenizer tokenizer;
   private final int bos;
   private final int eos;
   private final int user;
   private final int assistant;
 
-  private DeepSeekTokenizer(HuggingFaceTokenizer tokenizer) {
+  private DeepSeekTokenizer(ExactTokenizer tokenizer) {
     this.tokenizer = tokenizer;
     this.bos = markerId(BOS);
     this.eos = markerId(EOS);
@@ -130,15 +128,7 @@ public final class DeepSeekTokenizer {
   }
 
   private int[] encode(String text) {
-    if (text.isEmpty()) {
-      return new int[0];
-    }
-    long[] ids = tokenizer.encode(text, false, false).getIds();
-    int[] out = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      out[i] = (int) ids[i];
-    }
-    return out;
+    return tokenizer.encode(text);
   }
 
   /** Fails loudly if a marker is not one added token: every count would be off otherwise. */
@@ -151,21 +141,11 @@ public final class DeepSeekTokenizer {
   }
 
   private static DeepSeekTokenizer load() {
-    // DJL otherwise tries the network at start (version checks, usage tracking); all is local.
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
-    if (System.getProperty("OPT_OUT_TRACKING") == null) {
-      System.setProperty("OPT_OUT_TRACKING", "true");
-    }
     try (InputStream json = DeepSeekTokenizer.class.getResourceAsStream(RESOURCE)) {
       if (json == null) {
         throw new IllegalStateException("missing resource " + RESOURCE);
       }
-      // truncation=false: DJL otherwise cuts silently at 512 tokens, and a count must be exact.
-      return new DeepSeekTokenizer(
-          HuggingFaceTokenizer.newInstance(
-              json, Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false")));
+      return new DeepSeekTokenizer(ExactTokenizer.load(json));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load the DeepSeek tokenizer from " + RESOURCE, e);
     }

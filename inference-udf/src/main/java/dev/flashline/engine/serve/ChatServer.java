@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.flashline.cost.ExactTokenizer;
 import dev.flashline.engine.LlmEngine;
 import dev.flashline.engine.SamplingParams;
 import dev.flashline.engine.Sequence;
 import dev.flashline.engine.loader.Checkpoint;
+import dev.flashline.engine.loader.CheckpointException;
 import dev.flashline.engine.models.DecoderConfig;
 import dev.flashline.engine.models.LlamaModel;
 import dev.flashline.task.ChatMessage;
@@ -35,13 +37,13 @@ public final class ChatServer implements AutoCloseable {
 
   private final String modelName;
   private final Checkpoint checkpoint;
-  private final ModelTokenizer tokenizer;
+  private final ExactTokenizer tokenizer;
   private final ChatTemplate template;
   private final EngineWorker worker;
   private final HttpServer http;
   private final int vocab;
 
-  private ChatServer(String modelName, Checkpoint checkpoint, ModelTokenizer tokenizer, EngineWorker worker, HttpServer http, int vocab) {
+  private ChatServer(String modelName, Checkpoint checkpoint, ExactTokenizer tokenizer, EngineWorker worker, HttpServer http, int vocab) {
     this.modelName = modelName;
     this.checkpoint = checkpoint;
     this.tokenizer = tokenizer;
@@ -59,9 +61,9 @@ public final class ChatServer implements AutoCloseable {
    */
   public static ChatServer start(Path modelDir, int port, int kvBlocks, int blockSize) throws IOException {
     Checkpoint checkpoint = Checkpoint.open(modelDir);
-    ModelTokenizer tokenizer;
+    ExactTokenizer tokenizer;
     try {
-      tokenizer = ModelTokenizer.open(modelDir);
+      tokenizer = openTokenizer(modelDir);
     } catch (RuntimeException e) {
       checkpoint.close();
       throw e;
@@ -75,6 +77,23 @@ public final class ChatServer implements AutoCloseable {
     http.createContext("/", server::handle);
     http.start();
     return server;
+  }
+
+  /**
+   * The checkpoint's own tokenizer ({@code tokenizer.json} beside its weights).
+   *
+   * @throws CheckpointException when the directory has no usable tokenizer.json
+   */
+  public static ExactTokenizer openTokenizer(Path modelDir) {
+    Path file = modelDir.resolve("tokenizer.json");
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new CheckpointException(modelDir + ": no tokenizer.json; serving needs the model's tokenizer beside its weights");
+    }
+    try (InputStream json = java.nio.file.Files.newInputStream(file)) {
+      return ExactTokenizer.load(json);
+    } catch (IOException | RuntimeException e) {
+      throw new CheckpointException(file + ": cannot load the tokenizer: " + e.getMessage());
+    }
   }
 
   public int port() {

@@ -62,7 +62,7 @@ class ChatServerTest {
       int promptTokens;
       int sharedTokens;
       // The checkpoint says model_type llama, so the server speaks Llama 3's chat format.
-      try (ModelTokenizer tokenizer = ModelTokenizer.open(temp.resolve("tiny-llama"))) {
+      try (var tokenizer = ChatServer.openTokenizer(temp.resolve("tiny-llama"))) {
         int[] a = tokenizer.encode(ChatTemplate.LLAMA3.render(first));
         int[] b = tokenizer.encode(ChatTemplate.LLAMA3.render(second));
         promptTokens = b.length;
