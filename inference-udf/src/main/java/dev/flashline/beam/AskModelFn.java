@@ -69,6 +69,8 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   private transient List<ChatClients.Lease> leases;
   private transient SpendBudget.Lease budget;
   private transient Map<String, List<OpenAiBackend>> backends;
+  /** Each task's type, for rows rebuilt from the result store (resolving tasks per row would rebuild every spec). */
+  private transient Map<String, dev.flashline.schema.TaskType> taskTypes;
   private transient ResultStore store;
   private transient PrimingPolicy priming;
   private transient JobProgress.Tracker progress;
@@ -114,7 +116,9 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       leases.add(ChatClients.acquire(endpoints.size() == 1 ? job.openai() : job.openai().forEndpoint(endpoint), share, clock, runId));
     }
     backends = new HashMap<>();
+    taskTypes = new HashMap<>();
     for (JobSpec task : job.taskJobs()) {
+      taskTypes.put(task.name(), task.task());
       if (!task.usesOpenAi()) {
         continue;
       }
@@ -216,11 +220,11 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
     // Duplicates and answers already paid for in an earlier run are settled first, so a primer
     // is sized for what will really be sent.
     boolean reuse = job.cost().reuse();
-    List<KV<String, KV<Document, LabelledRecord>>> toSend = new ArrayList<>();
-    List<Payer> sentPayers = new ArrayList<>();
+    List<Outgoing> toSend = new ArrayList<>();
     for (KV<String, KV<Document, LabelledRecord>> request : requests) {
-      String text = request.getValue().getKey().getText();
-      String contentKey = reuse || store != null ? backendsOf(request.getKey()).get(replica).contentKey(text) : null;
+      OpenAiBackend backend = backendsOf(request.getKey()).get(replica);
+      Document document = request.getValue().getKey();
+      String contentKey = reuse || store != null ? backend.contentKey(document.getText()) : null;
       Payer payer = reuse ? payers.get(contentKey) : null;
       if (payer != null) {
         pending++;
@@ -231,24 +235,21 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       Optional<StoredAnswer> stored = store == null ? Optional.empty() : store.get(contentKey);
       if (stored.isPresent()) {
         pending++;
-        done.add(new Done(fromStore(request.getKey(), request.getValue().getKey(), request.getValue().getValue(), stored.get()), null, timestamp, window));
+        done.add(new Done(fromStore(request.getKey(), document, request.getValue().getValue(), stored.get()), null, timestamp, window));
         continue;
       }
       payer = new Payer(timestamp, window);
       if (reuse) {
         payers.put(contentKey, payer);
       }
-      toSend.add(request);
-      sentPayers.add(payer);
+      toSend.add(new Outgoing(backend, document, request.getValue().getValue(), contentKey, payer));
     }
     if (gate != null && !toSend.isEmpty()) {
       gate.awaitOpen();
     }
     Wave wave = toSend.isEmpty() ? null : primeIfWorthIt(perReplica.get(replica), warmKey, toSend.size());
 
-    for (int i = 0; i < toSend.size(); i++) {
-      KV<String, KV<Document, LabelledRecord>> request = toSend.get(i);
-      Payer payer = sentPayers.get(i);
+    for (Outgoing ask : toSend) {
       for (Done finished = done.poll(); finished != null; finished = done.poll()) {
         emitOrHold(finished, context, window);
       }
@@ -256,10 +257,6 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       while (pending - duplicatesPending >= admission) {
         emitOrHold(done.take(), context, window);
       }
-      OpenAiBackend backend = backendsOf(request.getKey()).get(replica);
-      Document document = request.getValue().getKey();
-      LabelledRecord prior = request.getValue().getValue();
-      String contentKey = store == null ? null : backend.contentKey(document.getText());
       // Off-peak scheduling: a new request waits for an off-peak window. Calls already in flight
       // go on and are emitted later; nothing is dropped or sent twice.
       if (gate != null) {
@@ -267,8 +264,8 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       }
       boolean inWave = wave != null && wave.admit();
       pending++;
-      backend
-          .label(document, prior)
+      ask.backend()
+          .label(ask.document(), ask.prior())
           .thenApply(row -> {
             if (row.getStatus() == Status.ok && !row.getCharges().isEmpty()) {
               Charge last = row.getCharges().get(row.getCharges().size() - 1);
@@ -277,7 +274,7 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
               }
             }
             if (store != null && row.getStatus() == Status.ok) {
-              store.put(contentKey, new StoredAnswer(
+              store.put(ask.contentKey(), new StoredAnswer(
                   row.getId(), row.getLabel(), row.getSummary(), row.getConfidence(), row.getBackend(), row.getModel(), row.getStage()));
             }
             return inWave ? wave.finish(row) : row;
@@ -285,11 +282,14 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
           .whenComplete((row, error) -> {
             done.add(new Done(row, error, timestamp, window));
             if (error == null) {
-              payer.answered(row);
+              ask.payer().answered(row);
             }
           });
     }
   }
+
+  /** A request to send: where, what, its content key (null when nothing reuses answers), and who waits on it. */
+  private record Outgoing(OpenAiBackend backend, Document document, LabelledRecord prior, String contentKey, Payer payer) {}
 
   private List<OpenAiBackend> backendsOf(String task) {
     List<OpenAiBackend> out = backends.get(task);
@@ -386,7 +386,7 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
   private LabelledRecord fromStore(String task, Document document, LabelledRecord prior, StoredAnswer stored) {
     LabelledRecord payer = LabelledRecord.newBuilder()
         .setId(stored.payerId())
-        .setTask(job.taskJobs().stream().filter(t -> t.name().equals(task)).findFirst().orElseThrow().task())
+        .setTask(taskTypes.get(task))
         .setLabel(stored.label())
         .setSummary(stored.summary())
         .setConfidence(stored.confidence())

@@ -77,23 +77,19 @@ public final class AskModels extends PTransform<PCollection<KV<String, KV<Docume
       }
     }
     PCollection<KV<String, Iterable<KV<String, KV<Document, LabelledRecord>>>>> groups;
-    if (cost.grouping() && streaming) {
-      // A stream has no end to group up to: bounded batches, flushed after max_batch_wait.
-      groups =
+    if (cost.grouping()) {
+      PCollection<KV<String, KV<String, KV<Document, LabelledRecord>>>> keyed =
           requests
               .apply("KeyByPrefix", ParDo.of(new KeyByPrefixFn(prefixKeys, shards)))
-              .setCoder(KvCoder.of(StringUtf8Coder.of(), requestCoder()))
-              .apply("GroupByPrefix", GroupIntoBatches.<String, KV<String, KV<Document, LabelledRecord>>>ofSize(cost.batchSize())
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), requestCoder()));
+      groups =
+          streaming
+              // A stream has no end to group up to: bounded batches, flushed after max_batch_wait.
+              ? keyed.apply("GroupByPrefix", GroupIntoBatches.<String, KV<String, KV<Document, LabelledRecord>>>ofSize(cost.batchSize())
                   .withMaxBufferingDuration(org.joda.time.Duration.millis((long) (cost.maxBatchWaitSeconds() * 1000))))
-              .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(requestCoder())));
-    } else if (cost.grouping()) {
-      // A file job groups each prefix (and shard) whole; AskModelFn sends it in batches.
-      groups =
-          requests
-              .apply("KeyByPrefix", ParDo.of(new KeyByPrefixFn(prefixKeys, shards)))
-              .setCoder(KvCoder.of(StringUtf8Coder.of(), requestCoder()))
-              .apply("GroupByPrefix", GroupByKey.create())
-              .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(requestCoder())));
+              // A file job groups each prefix (and shard) whole; AskModelFn sends it in batches.
+              : keyed.apply("GroupByPrefix", GroupByKey.create());
+      groups.setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(requestCoder())));
     } else {
       groups =
           requests
