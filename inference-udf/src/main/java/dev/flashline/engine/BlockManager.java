@@ -207,9 +207,13 @@ public final class BlockManager {
     return hashes;
   }
 
-  /** Full blocks lying wholly before the last token: the only ones the prefix cache may supply. */
+  /**
+   * Full blocks lying wholly before the last token, or before the token whose logits score the
+   * first scored prompt token: the only ones the prefix cache may supply, since the others' logits
+   * are needed.
+   */
   int cacheableBlocks(Sequence seq) {
-    return (seq.length() - 1) / blockSize;
+    return (seq.length() - 1 - seq.scoredTokens()) / blockSize;
   }
 
   Block block(int id) {

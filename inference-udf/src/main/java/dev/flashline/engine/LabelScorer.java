@@ -1,83 +1,101 @@
 package dev.flashline.engine;
 
-import dev.flashline.engine.layers.KvCache;
-import dev.flashline.engine.models.LlamaModel;
-import dev.flashline.engine.models.VarlenBatch;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Classification without generation: the probability the model gives each label as the
- * continuation of the prompt. The prompt is computed once; each label's tokens then continue from
- * it, overwriting the previous label's cache rows (attention at position p reads only rows 0..p,
- * so rows a longer earlier label left behind are never read).
+ * continuation of the prompt. Each label becomes one sequence, prompt + label, whose label tokens
+ * are scored in its prefill; the prompt's whole blocks are computed once and shared through the
+ * prefix cache, by the labels of one record and by every record under the same system prompt.
  */
 public final class LabelScorer {
-  private final LlamaModel model;
+  private LabelScorer() {}
 
-  public LabelScorer(LlamaModel model) {
-    this.model = model;
+  /** Whatever runs scoring sequences: a {@link LoadedModel}, or an engine a test steps itself. */
+  @FunctionalInterface
+  public interface Engine {
+    CompletableFuture<Sequence> score(int[] prompt, int scoredTokens);
+  }
+
+  /**
+   * @param logLikelihoods (labels) the natural-log likelihood of each label's tokens after the prompt
+   * @param sequences (labels) the sequence that scored each label, for its accounting
+   */
+  public record Scores(double[] logLikelihoods, List<Sequence> sequences) {
+    /** Each label's probability among the labels: a softmax over their log-likelihoods. */
+    public double[] probabilities() {
+      double max = Double.NEGATIVE_INFINITY;
+      for (double v : logLikelihoods) {
+        max = Math.max(max, v);
+      }
+      double total = 0;
+      double[] out = new double[logLikelihoods.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Math.exp(logLikelihoods[i] - max);
+        total += out[i];
+      }
+      for (int i = 0; i < out.length; i++) {
+        out[i] /= total;
+      }
+      return out;
+    }
+
+    /** The most likely label's index (the first on ties). */
+    public int best() {
+      int best = 0;
+      for (int i = 1; i < logLikelihoods.length; i++) {
+        if (logLikelihoods[i] > logLikelihoods[best]) {
+          best = i;
+        }
+      }
+      return best;
+    }
+
+    /** Prompt tokens the labels' prefills computed, all labels together. */
+    public long tokensComputed() {
+      return sequences.stream().mapToLong(Sequence::promptTokensComputed).sum();
+    }
+
+    /** Prompt tokens the prefix cache supplied, all labels together. */
+    public long tokensReused() {
+      return sequences.stream().mapToLong(Sequence::promptTokensReused).sum();
+    }
+
+    /** Engine seconds attributed to the labels' sequences. */
+    public double computeSeconds() {
+      return sequences.stream().mapToDouble(Sequence::computeSeconds).sum();
+    }
   }
 
   /**
    * @param prompt the prompt's token ids, up to where the label's first token would go
    * @param labels each label's token ids, non-empty
-   * @return (labels) the log-likelihood of each label's tokens after the prompt
    */
-  public double[] logLikelihoods(int[] prompt, List<int[]> labels) {
+  public static CompletableFuture<Scores> score(Engine engine, int[] prompt, List<int[]> labels) {
     if (prompt.length == 0 || labels.isEmpty()) {
       throw new IllegalArgumentException("scoring needs a prompt and at least one label");
     }
-    int vocab = model.config().vocab();
-    KvCache cache = model.newContiguousCache();
-    float[] afterPrompt = model.forward(VarlenBatch.prompt(prompt, 0), cache); // (1, vocab)
-    double[] out = new double[labels.size()];
+    List<CompletableFuture<Sequence>> pending = new ArrayList<>();
     for (int l = 0; l < labels.size(); l++) {
       int[] label = labels.get(l);
       if (label.length == 0) {
         throw new IllegalArgumentException("label " + l + " has no tokens");
       }
-      double logp = logSoftmax(afterPrompt, 0, vocab, label[0]);
-      if (label.length > 1) {
-        int[] continuation = java.util.Arrays.copyOf(label, label.length - 1);
-        float[] rows = model.forwardAllLogits(
-            VarlenBatch.of(new int[][] {continuation}, new int[] {prompt.length}, new int[] {0}), cache); // (k-1, vocab)
-        for (int j = 1; j < label.length; j++) {
-          logp += logSoftmax(rows, (j - 1) * vocab, vocab, label[j]);
+      int[] all = java.util.Arrays.copyOf(prompt, prompt.length + label.length);
+      System.arraycopy(label, 0, all, prompt.length, label.length);
+      pending.add(engine.score(all, label.length));
+    }
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      List<Sequence> sequences = pending.stream().map(CompletableFuture::join).toList();
+      double[] logp = new double[sequences.size()];
+      for (int l = 0; l < logp.length; l++) {
+        for (double v : sequences.get(l).scoredLogprobs()) {
+          logp[l] += v;
         }
       }
-      out[l] = logp;
-    }
-    return out;
-  }
-
-  /** Each label's probability among the labels: a softmax over their log-likelihoods. */
-  public double[] probabilities(int[] prompt, List<int[]> labels) {
-    double[] logp = logLikelihoods(prompt, labels);
-    double max = Double.NEGATIVE_INFINITY;
-    for (double v : logp) {
-      max = Math.max(max, v);
-    }
-    double total = 0;
-    double[] out = new double[logp.length];
-    for (int i = 0; i < logp.length; i++) {
-      out[i] = Math.exp(logp[i] - max);
-      total += out[i];
-    }
-    for (int i = 0; i < out.length; i++) {
-      out[i] /= total;
-    }
-    return out;
-  }
-
-  private static double logSoftmax(float[] logits, int offset, int vocab, int token) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int v = 0; v < vocab; v++) {
-      max = Math.max(max, logits[offset + v]);
-    }
-    double sum = 0;
-    for (int v = 0; v < vocab; v++) {
-      sum += Math.exp(logits[offset + v] - max);
-    }
-    return logits[offset + token] - max - Math.log(sum);
+      return new Scores(logp, sequences);
+    });
   }
 }

@@ -25,7 +25,16 @@ public final class LlmEngine {
 
   /** Queues a prompt; it is prefilled at the next step that has room. */
   public Sequence submit(int[] prompt, SamplingParams params) {
-    Sequence seq = new Sequence(nextId++, prompt, params);
+    return submit(prompt, params, 0);
+  }
+
+  /**
+   * Queues a prompt whose last {@code scoredTokens} tokens are scored (see
+   * {@link Sequence#scoredLogprobs()}); with {@code SamplingParams.greedy(1)} it finishes after its
+   * prefill.
+   */
+  public Sequence submit(int[] prompt, SamplingParams params, int scoredTokens) {
+    Sequence seq = new Sequence(nextId++, prompt, params, scoredTokens);
     scheduler.add(seq);
     return seq;
   }
@@ -39,7 +48,10 @@ public final class LlmEngine {
     if (batch.isEmpty()) {
       return false;
     }
-    scheduler.postprocess(batch, runner.run(batch));
+    long start = System.nanoTime();
+    int[] sampled = runner.run(batch);
+    attribute(batch, (System.nanoTime() - start) / 1e9);
+    scheduler.postprocess(batch, sampled);
     return true;
   }
 
@@ -55,6 +67,15 @@ public final class LlmEngine {
       }
     }
     return out;
+  }
+
+  /** Splits a step's time over its sequences by the tokens each had computed in it. */
+  private static void attribute(ScheduledBatch batch, double seconds) {
+    int[] starts = batch.queryStarts();
+    double total = batch.numTokens();
+    for (int s = 0; s < batch.size(); s++) {
+      batch.sequences().get(s).addComputeSeconds(seconds * (starts[s + 1] - starts[s]) / total);
+    }
   }
 
   public Scheduler scheduler() {

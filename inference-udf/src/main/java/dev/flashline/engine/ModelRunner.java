@@ -31,14 +31,57 @@ public final class ModelRunner {
       cache.setBlockTable(seqIds[s], seq.blockTable());
     }
     VarlenBatch step = new VarlenBatch(batch.tokenIds(), batch.positions(), batch.queryStarts(), seqIds);
-    float[] logits = model.forward(step, cache); // (seqs, vocab)
+    float[] h = model.hiddenStates(step, cache); // (tokens, hidden)
+    // Rows whose logits are needed: each sequence's last token, to sample, and in a prefill the
+    // rows before a scored tail, to score it.
+    int[] queryStarts = batch.queryStarts();
+    int[] firstRow = new int[seqIds.length + 1];
+    int rows = 0;
+    for (int s = 0; s < seqIds.length; s++) {
+      firstRow[s] = rows;
+      rows += 1 + scoredRows(batch, sequences.get(s));
+    }
+    firstRow[seqIds.length] = rows;
+    int d = model.config().hidden();
+    float[] picked = new float[rows * d]; // (rows, hidden)
+    for (int s = 0; s < seqIds.length; s++) {
+      Sequence seq = sequences.get(s);
+      int k = scoredRows(batch, seq);
+      int last = queryStarts[s + 1] - 1;
+      // Scored token at position p is predicted by the row of position p - 1.
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(h, (last - k + j) * d, picked, (firstRow[s] + j) * d, d);
+      }
+      System.arraycopy(h, last * d, picked, (firstRow[s] + k) * d, d);
+    }
+    float[] logits = model.logits(picked, rows); // (rows, vocab)
     int vocab = model.config().vocab();
     int[] sampled = new int[seqIds.length];
     for (int s = 0; s < seqIds.length; s++) {
       Sequence seq = sequences.get(s);
-      sampled[s] = Sampler.sample(logits, s * vocab, vocab, seq.params(), seq.id(), seq.numGenerated());
+      int k = scoredRows(batch, seq);
+      if (k > 0) {
+        double[] logprobs = new double[k];
+        for (int j = 0; j < k; j++) {
+          int token = seq.tokenAt(seq.promptLength() - k + j);
+          logprobs[j] = Sampler.logProbability(logits, (firstRow[s] + j) * vocab, vocab, token);
+        }
+        seq.setScoredLogprobs(logprobs);
+      }
+      sampled[s] = Sampler.sample(logits, (firstRow[s] + k) * vocab, vocab, seq.params(), seq.id(), seq.numGenerated());
     }
     return sampled;
+  }
+
+  /**
+   * How many scored-token rows a sequence needs from this step: its scored tail, in the prefill
+   * that computes its prompt (the block manager never lets the cache supply those positions).
+   */
+  private static int scoredRows(ScheduledBatch batch, Sequence seq) {
+    if (batch.phase() != ScheduledBatch.Phase.PREFILL || seq.scoredTokens() == 0 || seq.numGenerated() > 0) {
+      return 0;
+    }
+    return seq.scoredTokens();
   }
 
   /** Bytes of K/V memory the runner holds. */

@@ -36,6 +36,19 @@ public final class Sampler {
     return vocab - 1;
   }
 
+  /** The natural-log probability of {@code token} under softmax of the row at {@code offset}. */
+  public static double logProbability(float[] logits, int offset, int vocab, int token) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int v = 0; v < vocab; v++) {
+      max = Math.max(max, logits[offset + v]);
+    }
+    double sum = 0;
+    for (int v = 0; v < vocab; v++) {
+      sum += Math.exp(logits[offset + v] - max);
+    }
+    return logits[offset + token] - max - Math.log(sum);
+  }
+
   static int argmax(float[] logits, int offset, int vocab) {
     int best = 0;
     for (int v = 1; v < vocab; v++) {

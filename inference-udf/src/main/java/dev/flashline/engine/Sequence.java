@@ -28,11 +28,28 @@ public final class Sequence {
   private long promptTokensReused;
   private long decodeSteps;
   private int preemptions;
+  private final int scoredTokens;
+  private double[] scoredLogprobs;
+  private double computeSeconds;
 
   public Sequence(long id, int[] promptTokenIds, SamplingParams params) {
+    this(id, promptTokenIds, params, 0);
+  }
+
+  /**
+   * @param scoredTokens how many of the prompt's last tokens to score: their log-probabilities
+   *     given the tokens before them are kept in {@link #scoredLogprobs()} (classification scores a
+   *     label this way). At least one token must come before them.
+   */
+  public Sequence(long id, int[] promptTokenIds, SamplingParams params, int scoredTokens) {
     if (promptTokenIds.length == 0) {
       throw new IllegalArgumentException("sequence " + id + " has an empty prompt: there is nothing to compute logits from");
     }
+    if (scoredTokens < 0 || scoredTokens >= promptTokenIds.length) {
+      throw new IllegalArgumentException(
+          "sequence " + id + ": can score 0 to " + (promptTokenIds.length - 1) + " of its " + promptTokenIds.length + " prompt tokens, not " + scoredTokens);
+    }
+    this.scoredTokens = scoredTokens;
     this.id = id;
     this.params = params;
     this.promptLength = promptTokenIds.length;
@@ -150,6 +167,28 @@ public final class Sequence {
     return preemptions;
   }
 
+  /** How many trailing prompt tokens are scored (0: none). */
+  public int scoredTokens() {
+    return scoredTokens;
+  }
+
+  /**
+   * (scoredTokens) the natural-log probability of each scored prompt token given all tokens
+   * before it; null until the prefill that computed them.
+   */
+  public double[] scoredLogprobs() {
+    return scoredLogprobs == null ? null : scoredLogprobs.clone();
+  }
+
+  /**
+   * Seconds of engine time attributed to this sequence: each step's time, split over the step's
+   * sequences in proportion to the tokens each had computed in it. Reused prefix tokens cost
+   * nothing; a recompute after preemption counts.
+   */
+  public double computeSeconds() {
+    return computeSeconds;
+  }
+
   @Override
   public String toString() {
     return "Sequence[" + id + ", " + status + ", prompt " + promptLength + ", generated " + numGenerated() + ", blocks " + numBlocks + "]";
@@ -216,6 +255,14 @@ public final class Sequence {
 
   void countDecodeStep() {
     decodeSteps++;
+  }
+
+  void setScoredLogprobs(double[] logprobs) {
+    this.scoredLogprobs = logprobs;
+  }
+
+  void addComputeSeconds(double seconds) {
+    computeSeconds += seconds;
   }
 
   void countPreemption() {

@@ -28,7 +28,8 @@ public record JobSpec(
     OpenAiSpec openai,
     List<StageSpec> cascade,
     List<TaskSpec> tasks,
-    CostSpec cost)
+    CostSpec cost,
+    @com.fasterxml.jackson.annotation.JsonProperty("native") NativeSpec nativeModel)
     implements Serializable {
 
   public static final String DEFAULT_ID_FIELD = "id";
@@ -59,6 +60,7 @@ public record JobSpec(
     local = Objects.requireNonNullElse(local, LocalSpec.defaults());
     compute = Objects.requireNonNullElse(compute, ComputeSpec.defaults());
     openai = Objects.requireNonNullElse(openai, OpenAiSpec.defaults());
+    nativeModel = Objects.requireNonNullElse(nativeModel, NativeSpec.defaults());
     cascade = List.copyOf(Objects.requireNonNullElse(cascade, List.of()));
     if (!cascade.isEmpty()) {
       checkCascade(task, backend, cascade);
@@ -66,7 +68,7 @@ public record JobSpec(
 
     if (task == null) {
       // A job of several tasks: each must make a valid job of its own.
-      resolveTasks(idField, textField, local, compute, backend, openai, cost, tasks);
+      resolveTasks(idField, textField, local, compute, backend, openai, cost, nativeModel, tasks);
     } else if (task == TaskType.classify) {
       if (labels.size() < 2) {
         throw new IllegalArgumentException(
@@ -94,6 +96,11 @@ public record JobSpec(
     if (idField.equals(textField)) {
       throw new IllegalArgumentException("'id_field' and 'text_field' must differ, both are '" + idField + "'");
     }
+    if (task != null && nativeModel.model() == null
+        && (backend == BackendKind.native_ || cascade.stream().anyMatch(s -> s.backend() == BackendKind.native_))) {
+      throw new IllegalArgumentException(
+          "'native.model' is required by the native backend: a checkpoint directory with config.json, the weights and tokenizer.json");
+    }
   }
 
   /** A job of one task with the default cost controls. */
@@ -101,7 +108,7 @@ public record JobSpec(
       String name, TaskType task, String idField, String textField, String goldField, List<LabelSpec> labels,
       List<Example> examples, SummarySpec summary, LocalSpec local, ComputeSpec compute, BackendKind backend,
       OpenAiSpec openai, List<StageSpec> cascade) {
-    this(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, List.of(), null);
+    this(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, List.of(), null, null);
   }
 
   private static void checkTasks(
@@ -144,8 +151,8 @@ public record JobSpec(
       if (!names.add(stage.stage())) {
         throw new IllegalArgumentException(where + ": stage name is used twice");
       }
-      if (stage.backend() == BackendKind.local && i > 0) {
-        throw new IllegalArgumentException(where + ": a local stage can only come first");
+      if (stage.backend() != BackendKind.openai && i > 0) {
+        throw new IllegalArgumentException(where + ": a " + stage.backend().id() + " stage can only come first");
       }
       boolean last = i == cascade.size() - 1;
       if (!last && stage.acceptConfidence() == null) {
@@ -172,12 +179,12 @@ public record JobSpec(
     if (tasks.isEmpty()) {
       return List.of(this);
     }
-    return resolveTasks(idField, textField, local, compute, backend, openai, cost, tasks);
+    return resolveTasks(idField, textField, local, compute, backend, openai, cost, nativeModel, tasks);
   }
 
   private static List<JobSpec> resolveTasks(
       String idField, String textField, LocalSpec local, ComputeSpec compute, BackendKind backend,
-      OpenAiSpec openai, CostSpec cost, List<TaskSpec> tasks) {
+      OpenAiSpec openai, CostSpec cost, NativeSpec nativeModel, List<TaskSpec> tasks) {
     List<JobSpec> out = new java.util.ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       TaskSpec t = tasks.get(i);
@@ -186,7 +193,7 @@ public record JobSpec(
         out.add(new JobSpec(
             t.name(), t.task(), idField, textField, t.goldField(), t.labels(), t.examples(), t.summary(),
             t.local() == null ? local : t.local(), compute, t.backend() == null ? backend : t.backend(),
-            taskOpenAi, t.cascade(), List.of(), cost));
+            taskOpenAi, t.cascade(), List.of(), cost, nativeModel));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("'tasks[" + i + "]' (task '" + t.name() + "'): " + e.getMessage());
       }
@@ -212,7 +219,7 @@ public record JobSpec(
       return cascade;
     }
     BackendKind kind = effectiveBackend();
-    return List.of(new StageSpec(kind.name(), kind, kind == BackendKind.openai ? openai.model() : null, null));
+    return List.of(new StageSpec(kind.id(), kind, kind == BackendKind.openai ? openai.model() : null, null));
   }
 
   /** The model an openai stage asks. */
@@ -226,6 +233,14 @@ public record JobSpec(
       return taskJobs().stream().anyMatch(JobSpec::usesLocal);
     }
     return route().get(0).backend() == BackendKind.local;
+  }
+
+  /** Whether the engine inside the worker answers (all records, or first in a cascade). */
+  public boolean usesNative() {
+    if (isMultiTask()) {
+      return taskJobs().stream().anyMatch(JobSpec::usesNative);
+    }
+    return route().get(0).backend() == BackendKind.native_;
   }
 
   /** Whether any record may be sent to an endpoint. */
@@ -260,19 +275,23 @@ public record JobSpec(
   /** The same job on one backend, cascade dropped: a command-line choice of backend wins over the spec. */
   public JobSpec withBackend(BackendKind value) {
     List<TaskSpec> each = tasks.stream().map(t -> t.withBackend(value)).toList();
-    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, value, openai, List.of(), each, cost);
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, value, openai, List.of(), each, cost, nativeModel);
   }
 
   public JobSpec withExamples(List<Example> value) {
-    return new JobSpec(name, task, idField, textField, goldField, labels, value, summary, local, compute, backend, openai, cascade, tasks, cost);
+    return new JobSpec(name, task, idField, textField, goldField, labels, value, summary, local, compute, backend, openai, cascade, tasks, cost, nativeModel);
   }
 
   public JobSpec withOpenAi(OpenAiSpec value) {
-    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, value, cascade, tasks, cost);
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, value, cascade, tasks, cost, nativeModel);
   }
 
   public JobSpec withCost(CostSpec value) {
-    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, tasks, value);
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, tasks, value, nativeModel);
+  }
+
+  public JobSpec withNative(NativeSpec value) {
+    return new JobSpec(name, task, idField, textField, goldField, labels, examples, summary, local, compute, backend, openai, cascade, tasks, cost, value);
   }
 
   private static String blankTo(String value, String fallback) {

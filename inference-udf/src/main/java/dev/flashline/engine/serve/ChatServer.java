@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.flashline.cost.ExactTokenizer;
-import dev.flashline.engine.LlmEngine;
+import dev.flashline.engine.LoadedModel;
 import dev.flashline.engine.SamplingParams;
 import dev.flashline.engine.Sequence;
-import dev.flashline.engine.loader.Checkpoint;
-import dev.flashline.engine.loader.CheckpointException;
-import dev.flashline.engine.models.DecoderConfig;
-import dev.flashline.engine.models.LlamaModel;
 import dev.flashline.task.ChatMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 
@@ -35,22 +30,12 @@ public final class ChatServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEFAULT_MAX_TOKENS = 256;
 
-  private final String modelName;
-  private final Checkpoint checkpoint;
-  private final ExactTokenizer tokenizer;
-  private final ChatTemplate template;
-  private final EngineWorker worker;
+  private final LoadedModel model;
   private final HttpServer http;
-  private final int vocab;
 
-  private ChatServer(String modelName, Checkpoint checkpoint, ExactTokenizer tokenizer, EngineWorker worker, HttpServer http, int vocab) {
-    this.modelName = modelName;
-    this.checkpoint = checkpoint;
-    this.tokenizer = tokenizer;
-    this.template = ChatTemplate.forModelType(checkpoint.config().modelType());
-    this.worker = worker;
+  private ChatServer(LoadedModel model, HttpServer http) {
+    this.model = model;
     this.http = http;
-    this.vocab = vocab;
   }
 
   /**
@@ -60,40 +45,24 @@ public final class ChatServer implements AutoCloseable {
    * @param kvBlocks KV blocks of {@code blockSize} tokens for all requests together
    */
   public static ChatServer start(Path modelDir, int port, int kvBlocks, int blockSize) throws IOException {
-    Checkpoint checkpoint = Checkpoint.open(modelDir);
-    ExactTokenizer tokenizer;
+    LoadedModel model = LoadedModel.open(modelDir, kvBlocks, blockSize, 64, 8192);
+    HttpServer http;
     try {
-      tokenizer = openTokenizer(modelDir);
-    } catch (RuntimeException e) {
-      checkpoint.close();
+      http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    } catch (IOException | RuntimeException e) {
+      model.close();
       throw e;
     }
-    DecoderConfig config = DecoderConfig.of(checkpoint.config());
-    LlmEngine engine = new LlmEngine(new LlamaModel(config, checkpoint), kvBlocks, blockSize, 64, 8192, -1);
-    EngineWorker worker = new EngineWorker(engine);
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
     http.setExecutor(Executors.newCachedThreadPool());
-    ChatServer server = new ChatServer(modelDir.getFileName().toString(), checkpoint, tokenizer, worker, http, config.vocab());
+    ChatServer server = new ChatServer(model, http);
     http.createContext("/", server::handle);
     http.start();
     return server;
   }
 
-  /**
-   * The checkpoint's own tokenizer ({@code tokenizer.json} beside its weights).
-   *
-   * @throws CheckpointException when the directory has no usable tokenizer.json
-   */
+  /** The checkpoint's own tokenizer; see {@link LoadedModel#openTokenizer}. */
   public static ExactTokenizer openTokenizer(Path modelDir) {
-    Path file = modelDir.resolve("tokenizer.json");
-    if (!java.nio.file.Files.isRegularFile(file)) {
-      throw new CheckpointException(modelDir + ": no tokenizer.json; serving needs the model's tokenizer beside its weights");
-    }
-    try (InputStream json = java.nio.file.Files.newInputStream(file)) {
-      return ExactTokenizer.load(json);
-    } catch (IOException | RuntimeException e) {
-      throw new CheckpointException(file + ": cannot load the tokenizer: " + e.getMessage());
-    }
+    return LoadedModel.openTokenizer(modelDir);
   }
 
   public int port() {
@@ -101,7 +70,7 @@ public final class ChatServer implements AutoCloseable {
   }
 
   public String model() {
-    return modelName;
+    return model.name();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -109,7 +78,7 @@ public final class ChatServer implements AutoCloseable {
       String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
       if (path.equals("/models") && exchange.getRequestMethod().equals("GET")) {
         ObjectNode body = JSON.createObjectNode().put("object", "list");
-        body.putArray("data").addObject().put("id", modelName).put("object", "model").put("owned_by", "flashline");
+        body.putArray("data").addObject().put("id", model.name()).put("object", "model").put("owned_by", "flashline");
         send(exchange, 200, body);
       } else if (path.equals("/chat/completions") && exchange.getRequestMethod().equals("POST")) {
         complete(exchange);
@@ -143,16 +112,16 @@ public final class ChatServer implements AutoCloseable {
       send(exchange, 400, error("not a chat-completions request: " + e.getMessage()));
       return;
     }
-    int[] prompt = tokenizer.encode(template.render(messages));
-    for (int id : prompt) {
-      if (id >= vocab) {
-        send(exchange, 400, error("token id " + id + " is outside the model's vocabulary of " + vocab));
-        return;
-      }
+    int[] prompt;
+    try {
+      prompt = model.encodeChat(messages);
+    } catch (IllegalArgumentException e) {
+      send(exchange, 400, error(e.getMessage()));
+      return;
     }
     Sequence done;
     try {
-      done = worker.submit(prompt, new SamplingParams(temperature, maxTokens, Set.of(), request.path("seed").asLong(0), false)).get();
+      done = model.generate(prompt, new SamplingParams(temperature, maxTokens, model.stopTokenIds(), request.path("seed").asLong(0), false)).get();
     } catch (ExecutionException e) {
       send(exchange, 503, error("the engine could not run the request: " + e.getCause().getMessage()));
       return;
@@ -164,10 +133,10 @@ public final class ChatServer implements AutoCloseable {
     ObjectNode body = JSON.createObjectNode()
         .put("id", "chatcmpl-" + done.id())
         .put("object", "chat.completion")
-        .put("model", modelName);
+        .put("model", model.name());
     ObjectNode choice = body.putArray("choices").addObject().put("index", 0)
         .put("finish_reason", done.finishReason() == dev.flashline.engine.FinishReason.LENGTH ? "length" : "stop");
-    choice.putObject("message").put("role", "assistant").put("content", tokenizer.decode(done.generatedTokenIds()));
+    choice.putObject("message").put("role", "assistant").put("content", model.decode(withoutStop(done)));
     // Reused tokens can exceed the prompt after a preemption recomputed it; never report more than the prompt.
     long cached = Math.min(done.promptTokensReused(), prompt.length);
     ObjectNode usage = body.putObject("usage")
@@ -176,6 +145,15 @@ public final class ChatServer implements AutoCloseable {
         .put("total_tokens", prompt.length + done.numGenerated());
     usage.putObject("prompt_tokens_details").put("cached_tokens", cached);
     send(exchange, 200, body);
+  }
+
+  /** The generated ids without the end-of-turn token that stopped them. */
+  private int[] withoutStop(Sequence done) {
+    int[] ids = done.generatedTokenIds();
+    if (ids.length > 0 && model.stopTokenIds().contains(ids[ids.length - 1])) {
+      return java.util.Arrays.copyOf(ids, ids.length - 1);
+    }
+    return ids;
   }
 
   private static ObjectNode error(String message) {
@@ -196,8 +174,6 @@ public final class ChatServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop(0);
-    worker.close();
-    tokenizer.close();
-    checkpoint.close();
+    model.close();
   }
 }

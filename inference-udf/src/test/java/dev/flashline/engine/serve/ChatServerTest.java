@@ -6,6 +6,7 @@ import dev.flashline.backend.openai.ChatCall;
 import dev.flashline.backend.openai.ChatClients;
 import dev.flashline.backend.openai.ChatReply;
 import dev.flashline.cost.TokenUsage;
+import dev.flashline.engine.ChatTemplate;
 import dev.flashline.engine.loader.Dtype;
 import dev.flashline.engine.loader.RandomCheckpoint;
 import dev.flashline.task.ChatMessage;

@@ -1,4 +1,4 @@
-package dev.flashline.engine.serve;
+package dev.flashline.engine;
 
 import dev.flashline.task.ChatMessage;
 import java.util.List;
@@ -19,6 +19,11 @@ public enum ChatTemplate {
       }
       return out.append("<|im_start|>assistant\n").toString();
     }
+
+    @Override
+    public List<String> stopMarkers() {
+      return List.of("<|im_end|>", "<|endoftext|>");
+    }
   },
   /** Llama 3's header format. */
   LLAMA3 {
@@ -30,9 +35,18 @@ public enum ChatTemplate {
       }
       return out.append("<|start_header_id|>assistant<|end_header_id|>\n\n").toString();
     }
+
+    @Override
+    public List<String> stopMarkers() {
+      return List.of("<|eot_id|>", "<|end_of_text|>");
+    }
   };
 
+  /** The conversation up to an open assistant turn: the model's answer comes next. */
   public abstract String render(List<ChatMessage> messages);
+
+  /** The special tokens with which the family ends its turn or its text: generation stops at them. */
+  public abstract List<String> stopMarkers();
 
   /** The template a checkpoint's {@code model_type} was trained with; ChatML when unknown. */
   public static ChatTemplate forModelType(String modelType) {

@@ -1,8 +1,5 @@
-package dev.flashline.engine.serve;
+package dev.flashline.engine;
 
-import dev.flashline.engine.LlmEngine;
-import dev.flashline.engine.SamplingParams;
-import dev.flashline.engine.Sequence;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * the next step, and its future completes when its sequence finishes.
  */
 public final class EngineWorker implements AutoCloseable {
-  private record Submission(int[] prompt, SamplingParams params, CompletableFuture<Sequence> done) {}
+  private record Submission(int[] prompt, SamplingParams params, int scoredTokens, CompletableFuture<Sequence> done) {}
 
   private final LlmEngine engine;
   private final LinkedBlockingQueue<Submission> submissions = new LinkedBlockingQueue<>();
@@ -32,8 +29,13 @@ public final class EngineWorker implements AutoCloseable {
   }
 
   public CompletableFuture<Sequence> submit(int[] prompt, SamplingParams params) {
+    return submit(prompt, params, 0);
+  }
+
+  /** Submits a prompt whose last {@code scoredTokens} tokens are scored; see {@link LlmEngine#submit(int[], SamplingParams, int)}. */
+  public CompletableFuture<Sequence> submit(int[] prompt, SamplingParams params, int scoredTokens) {
     CompletableFuture<Sequence> done = new CompletableFuture<>();
-    submissions.add(new Submission(prompt, params, done));
+    submissions.add(new Submission(prompt, params, scoredTokens, done));
     if (!running) {
       done.completeExceptionally(new IllegalStateException("the engine has stopped"));
     }
@@ -48,7 +50,7 @@ public final class EngineWorker implements AutoCloseable {
         Submission next = pending.isEmpty() ? submissions.poll(100, TimeUnit.MILLISECONDS) : submissions.poll();
         for (; next != null; next = submissions.poll()) {
           try {
-            pending.put(engine.submit(next.prompt(), next.params()), next.done());
+            pending.put(engine.submit(next.prompt(), next.params(), next.scoredTokens()), next.done());
           } catch (RuntimeException e) {
             // A prompt the cache can never hold fails alone.
             next.done().completeExceptionally(e);
