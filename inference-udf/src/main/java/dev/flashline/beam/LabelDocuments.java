@@ -40,8 +40,9 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * Labels (or summarises) documents with the job's backend: one output row per document, labelled
  * or failed with the reason, each with its usage and cost.
  *
- * <p>With an openai backend every document goes to the endpoint. In a cascade that starts with
- * the local model, only the documents it is not confident enough about do.
+ * <p>With an openai backend every document goes to the endpoint. With the native backend the
+ * engine inside the worker answers. In a cascade that starts with the local or native model, only
+ * the documents it is not confident enough about go to an endpoint.
  *
  * <p>Classification runs in three steps: embed every document; fit the few-shot classifier once,
  * on the examples and a deterministic sample of the embedded documents; then classify every
@@ -149,7 +150,7 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
                 .apply(step + "TagTask", MapElements.into(new TypeDescriptor<KV<String, KV<Document, LabelledRecord>>>() {})
                     .via((KV<Document, LabelledRecord> r) -> KV.of(name, r)))
                 .setCoder(AskModels.requestCoder()));
-        if (!task.usesLocal()) {
+        if (!task.usesLocal() && !task.usesNative()) {
           countedWhenAsked.add(name);
         }
       }
@@ -175,6 +176,15 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
       PCollection<FewShotClassifier.FitReport> fitReports) {}
 
   private TaskPart expandTask(JobSpec task, PCollection<Document> documents, String step) {
+    if (task.usesNative()) {
+      PCollectionTuple answered =
+          documents.apply(
+              step + "AskNative",
+              ParDo.of(new NativeAnswerFn(task, runId)).withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
+      PCollection<KV<Document, LabelledRecord>> escalated = answered.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
+      return new TaskPart(
+          answered.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)), task.isCascade() ? escalated : null, null);
+    }
     if (!task.usesLocal()) {
       PCollection<KV<Document, LabelledRecord>> all =
           documents

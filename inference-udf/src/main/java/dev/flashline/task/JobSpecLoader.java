@@ -129,7 +129,10 @@ public final class JobSpecLoader {
       throws IOException, JobSpecException {
     Map<String, Type> fields = new TreeMap<>();
     for (RecordComponent component : type.getRecordComponents()) {
-      fields.put(SNAKE_CASE.translate(component.getName()), component.getGenericType());
+      // A component renamed with @JsonProperty (native, a Java keyword) goes by that name.
+      com.fasterxml.jackson.annotation.JsonProperty renamed = component.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+      String name = renamed != null && !renamed.value().isEmpty() ? renamed.value() : SNAKE_CASE.translate(component.getName());
+      fields.put(name, component.getGenericType());
     }
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();

@@ -15,6 +15,16 @@ public final class LabelledRecords {
   /** A row for work billed by compute time, with its cost filled in from the job's rate. */
   public static LabelledRecord.Builder selfHosted(
       String id, TaskType task, String backend, String model, double cpuSeconds, ComputeSpec rate) {
+    return selfHosted(id, task, backend, model, cpuSeconds, rate, 0, 0, 0);
+  }
+
+  /**
+   * A row for work billed by compute time that also says which prompt tokens the engine computed,
+   * which it took from its prefix cache, and how many it generated.
+   */
+  public static LabelledRecord.Builder selfHosted(
+      String id, TaskType task, String backend, String model, double cpuSeconds, ComputeSpec rate,
+      long cacheHitTokens, long cacheMissTokens, long outputTokens) {
     double cost = ComputeCost.usd(cpuSeconds, rate);
     Charge charge =
         Charge.newBuilder()
@@ -23,6 +33,9 @@ public final class LabelledRecords {
             .setPriceTier(PriceTier.standard)
             .setPriceSchedule(ComputeCost.scheduleId(rate))
             .setComputeSeconds(cpuSeconds)
+            .setCacheHitTokens(cacheHitTokens)
+            .setCacheMissTokens(cacheMissTokens)
+            .setOutputTokens(outputTokens)
             .setCostUsd(cost)
             .build();
     return LabelledRecord.newBuilder()
@@ -31,6 +44,10 @@ public final class LabelledRecords {
         .setBackend(backend)
         .setModel(model)
         .setStatus(Status.ok)
+        .setInputTokens(cacheHitTokens + cacheMissTokens)
+        .setCacheHitTokens(cacheHitTokens)
+        .setCacheMissTokens(cacheMissTokens)
+        .setOutputTokens(outputTokens)
         .setComputeSeconds(cpuSeconds)
         .setPriceTier(PriceTier.standard)
         .setPriceSchedule(ComputeCost.scheduleId(rate))
