@@ -13,6 +13,7 @@ import dev.flashline.report.SummaryPrinter;
 import dev.flashline.schedule.WaitClock;
 import dev.flashline.schedule.When;
 import dev.flashline.task.BackendKind;
+import dev.flashline.task.NativeSpec;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.JobSpecException;
 import dev.flashline.task.JobSpecLoader;
@@ -61,14 +62,22 @@ final class LabelCommand implements Callable<Integer> {
 
   @Option(
       names = "--backend",
-      paramLabel = "local|openai",
+      paramLabel = "local|openai|native",
       converter = BackendConverter.class,
       description = {
-        "Model worker: local (the embedded model; no network) or openai (an OpenAI-compatible endpoint:"
-            + " the DeepSeek API, vLLM, SGLang). Overrides the job spec's backend and cascade."
+        "Model worker: local (the embedded model; no network), openai (an OpenAI-compatible endpoint:"
+            + " the DeepSeek API, vLLM, SGLang) or native (the engine inside the worker running a checkpoint"
+            + " from disk, see --native-model). Overrides the job spec's backend and cascade."
             + " Default: the job spec's (local if it names none)."
       })
   BackendKind backend;
+
+  @Option(
+      names = "--native-model",
+      paramLabel = "DIR",
+      description = "Checkpoint directory for the native backend (config.json, safetensors weights, tokenizer.json)."
+          + " Default: the job spec's native.model.")
+  Path nativeModel;
 
   @Option(
       names = "--endpoint",
@@ -200,8 +209,16 @@ final class LabelCommand implements Callable<Integer> {
   private JobSpec withCommandLine(JobSpec spec) {
     boolean endpointFlags = endpoint != null || model != null || apiKeyEnv != null || apiKeyFile != null || maxInFlight != null;
     JobSpec out = spec;
+    if (nativeModel != null) {
+      // Before the backend: a spec switched to native is checked for its model on the spot.
+      NativeSpec n = out.nativeModel();
+      out = out.withNative(new NativeSpec(nativeModel.toString(), n.kvBlocks(), n.blockSize(), n.maxSeqs(), n.maxBatchTokens()));
+    }
     if (backend != null) {
       out = out.withBackend(backend);
+    }
+    if (nativeModel != null && !out.usesNative()) {
+      throw new IllegalArgumentException("--native-model applies to a native backend; add --backend native");
     }
     if (endpointFlags && !out.usesOpenAi()) {
       throw new IllegalArgumentException(

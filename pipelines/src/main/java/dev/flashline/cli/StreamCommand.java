@@ -81,7 +81,7 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", defaultValue = "10", paramLabel = "SECONDS", description = "Flink checkpointing interval. Default: ${DEFAULT-VALUE} s.")
   long checkpointSeconds;
 
-  @Option(names = "--backend", paramLabel = "local|openai", converter = LabelCommand.BackendConverter.class,
+  @Option(names = "--backend", paramLabel = "local|openai|native", converter = LabelCommand.BackendConverter.class,
       description = "Model worker; overrides the job spec's backend and cascade (see `flashline label --help` for the endpoint flags in the spec).")
   BackendKind backend;
 

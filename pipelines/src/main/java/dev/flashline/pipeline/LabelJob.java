@@ -55,6 +55,7 @@ public final class LabelJob {
       throws InputFiles.InputException, JobSetupException, IOException {
     InputFiles input = InputFiles.resolve(request.input(), request.job());
     EndpointPreflight.check(request, log);
+    NativePreflight.check(request);
     OffPeakStart offPeak;
     try {
       offPeak = OffPeakStart.await(request, log);

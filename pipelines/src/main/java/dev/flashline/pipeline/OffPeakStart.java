@@ -55,7 +55,8 @@ final class OffPeakStart {
       return new OffPeakStart(When.now, null);
     }
     if (!request.job().usesOpenAi()) {
-      log.println("flashline: --when off-peak ignored: this job's backend is local only, and local work has no peak price");
+      log.println("flashline: --when off-peak ignored: this job's backend is " + (request.job().usesNative() ? "native" : "local")
+          + " only, and self-hosted work has no peak price");
       log.flush();
       return new OffPeakStart(When.now, null);
     }
