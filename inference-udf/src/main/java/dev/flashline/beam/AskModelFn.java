@@ -265,7 +265,7 @@ final class AskModelFn extends DoFn<KV<String, Iterable<KV<String, KV<Document, 
       boolean inWave = wave != null && wave.admit();
       pending++;
       ask.backend()
-          .label(ask.document(), ask.prior())
+          .answer(ask.document(), ask.prior())
           .thenApply(row -> {
             if (row.getStatus() == Status.ok && !row.getCharges().isEmpty()) {
               Charge last = row.getCharges().get(row.getCharges().size() - 1);

@@ -61,7 +61,7 @@ final class NativeAnswerFn extends DoFn<Document, LabelledRecord> {
 
   @ProcessElement
   public void process(@Element Document document, ProcessContext context, BoundedWindow window) {
-    pending.add(new Pending(document, backend.answer(document), context.timestamp(), window));
+    pending.add(new Pending(document, backend.answer(document, null), context.timestamp(), window));
     if (pending.size() >= IN_FLIGHT) {
       drain(new Emitter() {
         @Override

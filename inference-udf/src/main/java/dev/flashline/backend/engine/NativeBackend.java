@@ -1,5 +1,6 @@
 package dev.flashline.backend.engine;
 
+import dev.flashline.backend.InferenceBackend;
 import dev.flashline.engine.LabelScorer;
 import dev.flashline.engine.LoadedModel;
 import dev.flashline.engine.SamplingParams;
@@ -36,7 +37,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safe: any number of worker threads may ask at once, and the engine batches them.
  */
-public final class NativeBackend implements AutoCloseable {
+public final class NativeBackend implements InferenceBackend, AutoCloseable {
   public static final String NAME = BackendKind.native_.id();
   /** Opens the answer; the label and its closing quote are the scored continuation. */
   static final String ANSWER_OPENING = "{\"label\": \"";
@@ -93,12 +94,23 @@ public final class NativeBackend implements AutoCloseable {
     return cores;
   }
 
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   /**
    * The record's row once the engine has answered, labelled or summarised. Completes
    * exceptionally when the record cannot be answered (a token outside the model's vocabulary, a
    * prompt longer than the whole KV cache, the engine stopped).
+   *
+   * @param prior must be null: the native backend can only be a cascade's first stage
    */
-  public CompletableFuture<LabelledRecord> answer(Document document) {
+  @Override
+  public CompletableFuture<LabelledRecord> answer(Document document, LabelledRecord prior) {
+    if (prior != null) {
+      throw new IllegalArgumentException("the native backend answers first in a cascade; it takes no earlier stage's row");
+    }
     try {
       return job.task() == TaskType.classify ? classify(document) : summarise(document);
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.flashline.backend.openai;
 
+import dev.flashline.backend.InferenceBackend;
 import dev.flashline.cost.AppliedPrice;
 import dev.flashline.cost.PriceSchedule;
 import dev.flashline.cost.SpendBudget;
@@ -30,8 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * answer is invalid or not confident enough. The row that comes out carries every billed request
  * of every stage the record went through.
  */
-public final class OpenAiBackend {
-  public static final String NAME = BackendKind.openai.name();
+public final class OpenAiBackend implements InferenceBackend {
+  public static final String NAME = BackendKind.openai.id();
 
   private final JobSpec job;
   private final PriceSchedule prices;
@@ -176,7 +177,13 @@ public final class OpenAiBackend {
    *     the endpoint is the first stage
    * @return the record's one output row; completes exceptionally only with {@link EndpointAuthException}
    */
-  public CompletableFuture<LabelledRecord> label(Document document, LabelledRecord prior) {
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public CompletableFuture<LabelledRecord> answer(Document document, LabelledRecord prior) {
     Trail trail = new Trail(document, prior);
     return runStage(0, trail).thenApply(ignored -> trail.row());
   }

@@ -79,7 +79,7 @@ class NativeBackendTest {
     try (NativeBackend backend = NativeBackend.open(job)) {
       List<CompletableFuture<LabelledRecord>> pending = new ArrayList<>();
       for (int i = 0; i < TEXTS.size(); i++) {
-        pending.add(backend.answer(doc("r" + i, TEXTS.get(i))));
+        pending.add(backend.answer(doc("r" + i, TEXTS.get(i)), null));
       }
       pending.forEach(f -> rows.add(f.join()));
     }
@@ -128,7 +128,7 @@ class NativeBackendTest {
   void summariesStayWithinTheBudgetAndCountTheirDecodeSteps() throws Exception {
     JobSpec job = job(model(temp.resolve("tiny-llama"), 129_280), "summarise");
     try (NativeBackend backend = NativeBackend.open(job)) {
-      LabelledRecord row = backend.answer(doc("s1", TEXTS.get(1))).join();
+      LabelledRecord row = backend.answer(doc("s1", TEXTS.get(1)), null).join();
       assertThat(row.getStatus()).isEqualTo(Status.ok);
       // A summary cut inside its first sentence ends with the " …" marker, which is not a word.
       assertThat(SummaryBudget.words(row.getSummary().replace(" …", ""))).isPositive().isLessThanOrEqualTo(12);
@@ -155,8 +155,8 @@ class NativeBackendTest {
     Path dir = model(temp.resolve("tiny-llama"), 129_280);
     JobSpec job = job(dir, "classify").withNative(new NativeSpec(dir.toString(), 24, 16, null, null)); // 384 tokens in all
     try (NativeBackend backend = NativeBackend.open(job)) {
-      CompletableFuture<LabelledRecord> tooLong = backend.answer(doc("long", "word ".repeat(2000)));
-      CompletableFuture<LabelledRecord> fine = backend.answer(doc("short", TEXTS.get(0)));
+      CompletableFuture<LabelledRecord> tooLong = backend.answer(doc("long", "word ".repeat(2000)), null);
+      CompletableFuture<LabelledRecord> fine = backend.answer(doc("short", TEXTS.get(0)), null);
       assertThatThrownBy(tooLong::join).rootCause().hasMessageContaining("KV blocks");
       assertThat(fine.join().getStatus()).isEqualTo(Status.ok);
     }

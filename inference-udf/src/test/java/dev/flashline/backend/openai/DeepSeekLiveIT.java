@@ -36,7 +36,7 @@ class DeepSeekLiveIT {
       List<CompletableFuture<LabelledRecord>> rows = new ArrayList<>();
       String[] texts = {"URGENT! You have won a 1 week FREE membership, text CLAIM to 81010", "I'll be late, start without me", "Ok see you at 5"};
       for (int i = 0; i < texts.length; i++) {
-        rows.add(backend.label(Document.newBuilder().setId("live-" + i).setText(texts[i]).build(), null));
+        rows.add(backend.answer(Document.newBuilder().setId("live-" + i).setText(texts[i]).build(), null));
       }
       for (CompletableFuture<LabelledRecord> future : rows) {
         LabelledRecord row = future.get(5, TimeUnit.MINUTES);
