@@ -91,6 +91,12 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Do not print progress.")
   boolean noProgress;
 
+  @Option(names = "--detached",
+      description = "With --runner flink: return once the stream is submitted and leave it to the cluster; stopping this"
+          + " process then does not cancel the stream. For application mode on a Flink cluster (deploy/, docs/deploy.md),"
+          + " where the cluster stops it with a savepoint.")
+  boolean detached;
+
   @picocli.CommandLine.Mixin
   CostOptions costOptions = new CostOptions();
   @Option(names = "--defer-field", paramLabel = "NAME",
@@ -137,7 +143,17 @@ final class StreamCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "flashline: records whose '%s' is false, no, 0 or low wait for off-peak prices, at most %s;"
           + " their offsets are committed only once they are labelled%n", request.deferral().field(), maxDefer);
     }
+    if (detached && runner != RunnerChoice.FLINK) {
+      err.println("flashline: --detached needs --runner flink");
+      return Flashline.USAGE;
+    }
     StreamJob.Running running = StreamJob.start(request);
+    if (detached) {
+      err.printf(Locale.ROOT, "flashline: submitted the stream %s -> %s (dead letters: %s) to the Flink cluster; it runs until"
+          + " the cluster stops it%n", request.inputTopic(), request.outputTopic(), request.deadLetterTopic());
+      err.flush();
+      return 0;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       running.stop();

@@ -3,6 +3,7 @@ package dev.flashline.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flashline.backend.local.FewShotClassifier;
 import dev.flashline.backend.openai.ChatClients;
+import dev.flashline.beam.CostMetrics;
 import dev.flashline.beam.JobProgress;
 import dev.flashline.beam.LabelDocuments;
 import dev.flashline.io.InputFiles;
@@ -117,6 +118,7 @@ public final class LabelJob {
 
     int shards = (int) Math.max(1, (input.estimatedRecords() + RECORDS_PER_SHARD - 1) / RECORDS_PER_SHARD);
     rows.apply("WriteLabels", WriteResults.labels(output, shards));
+    rows.apply("CostMetrics", CostMetrics.count());
     read.get(ReadDocuments.DEAD_LETTERS).apply("WriteDeadLetters", WriteResults.deadLetters(output));
 
     rows.apply("Totals", Combine.globally(new TotalsFn()))

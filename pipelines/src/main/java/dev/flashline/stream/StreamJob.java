@@ -1,6 +1,7 @@
 package dev.flashline.stream;
 
 import dev.flashline.backend.openai.ChatClients;
+import dev.flashline.beam.CostMetrics;
 import dev.flashline.beam.JobProgress;
 import dev.flashline.beam.LabelDocuments;
 import dev.flashline.schema.Document;
@@ -139,6 +140,7 @@ public final class StreamJob {
                     .withWorkers(request.parallelism())
                     .streaming())
             .get(LabelDocuments.RECORDS);
+    rows.apply("CostMetrics", CostMetrics.count());
     PCollection<OutgoingMessage> results =
         rows.apply("ResultMessages", ParDo.of(new ResultMessagesFn(request, runId)));
     PCollectionList.of(results)

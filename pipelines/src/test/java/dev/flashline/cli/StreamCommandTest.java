@@ -37,4 +37,11 @@ class StreamCommandTest {
     assertThat(stream("--job", Samples.JOB.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--bootstrap").contains("--input-topic").contains("--output-topic");
   }
+
+  @Test
+  void detachedIsOnlyForAFlinkCluster() {
+    assertThat(stream("--job", Samples.JOB.toString(), "--bootstrap", "127.0.0.1:9", "--input-topic", "in", "--output-topic", "out", "--detached"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--detached needs --runner flink");
+  }
 }
