@@ -11,7 +11,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -100,21 +102,11 @@ public final class EncoderModel implements AutoCloseable {
    * tokens alone.
    */
   public Embedding embed(String text) {
-    Encoding encoding = tokenizer.encode(spec.textPrefix() + text, false, false);
-    long[] ids = encoding.getIds();
-    int window = spec.maxPositions() - 2;
-    int windows = Math.max(1, (ids.length + window - 1) / window);
-    boolean truncated = windows > MAX_WINDOWS;
-    windows = Math.min(windows, MAX_WINDOWS);
+    long[] ids = ids(text);
+    boolean truncated = ids.length > (long) (spec.maxPositions() - 2) * MAX_WINDOWS;
     float[] sum = new float[dimension];
     int tokens = 0;
-    for (int w = 0; w < windows; w++) {
-      int from = w * window;
-      int to = Math.min(ids.length, from + window);
-      long[] chunk = new long[to - from + 2];
-      chunk[0] = clsId;
-      System.arraycopy(ids, from, chunk, 1, to - from);
-      chunk[chunk.length - 1] = sepId;
+    for (long[] chunk : windows(ids)) {
       float[] vector = embedIds(chunk);
       for (int d = 0; d < dimension; d++) {
         sum[d] += vector[d] * chunk.length;
@@ -122,6 +114,36 @@ public final class EncoderModel implements AutoCloseable {
       tokens += chunk.length;
     }
     return new Embedding(Vectors.normalise(sum), tokens, truncated);
+  }
+
+  /**
+   * The token ids {@link #embed} runs the encoder on: the prefixed text cut into windows of at
+   * most {@code maxPositions - 2} tokens, each wrapped in the tokenizer's two special tokens, at
+   * most {@link #MAX_WINDOWS} of them. Another runtime given these ids computes the same thing.
+   */
+  public List<long[]> windows(String text) {
+    return windows(ids(text));
+  }
+
+  private long[] ids(String text) {
+    Encoding encoding = tokenizer.encode(spec.textPrefix() + text, false, false);
+    return encoding.getIds();
+  }
+
+  private List<long[]> windows(long[] ids) {
+    int window = spec.maxPositions() - 2;
+    int windows = Math.min(MAX_WINDOWS, Math.max(1, (ids.length + window - 1) / window));
+    List<long[]> out = new ArrayList<>(windows);
+    for (int w = 0; w < windows; w++) {
+      int from = w * window;
+      int to = Math.min(ids.length, from + window);
+      long[] chunk = new long[to - from + 2];
+      chunk[0] = clsId;
+      System.arraycopy(ids, from, chunk, 1, to - from);
+      chunk[chunk.length - 1] = sepId;
+      out.add(chunk);
+    }
+    return out;
   }
 
   /** Runs the encoder on one window of token ids and pools it; (dimension), unit length. */
