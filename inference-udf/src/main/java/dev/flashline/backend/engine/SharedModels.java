@@ -1,11 +1,9 @@
 package dev.flashline.backend.engine;
 
+import dev.flashline.backend.SharedPool;
 import dev.flashline.engine.LoadedModel;
 import dev.flashline.task.NativeSpec;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One {@link LoadedModel} per checkpoint and engine settings per JVM, shared by every DoFn
@@ -15,51 +13,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the records of all eight together.
  */
 public final class SharedModels {
-  private static final Map<NativeSpec, Entry> MODELS = new HashMap<>();
-  private static final AtomicInteger LOADS = new AtomicInteger();
+  private static final SharedPool<NativeSpec, LoadedModel> MODELS = new SharedPool<>("native model");
 
   private SharedModels() {}
 
-  private static final class Entry {
-    final LoadedModel model;
-    int references;
-
-    Entry(LoadedModel model) {
-      this.model = model;
-    }
-  }
-
   /** A counted reference to a shared model; close it exactly once (further closes are ignored). */
   public static final class Lease implements AutoCloseable {
-    private final NativeSpec spec;
-    private final LoadedModel model;
-    private boolean closed;
+    private final SharedPool.Lease<LoadedModel> lease;
 
-    private Lease(NativeSpec spec, LoadedModel model) {
-      this.spec = spec;
-      this.model = model;
+    private Lease(SharedPool.Lease<LoadedModel> lease) {
+      this.lease = lease;
     }
 
     public LoadedModel model() {
-      if (closed) {
-        throw new IllegalStateException("lease on " + spec.model() + " is closed");
-      }
-      return model;
+      return lease.get();
     }
 
     @Override
     public void close() {
-      synchronized (MODELS) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        Entry entry = MODELS.get(spec);
-        if (entry != null && --entry.references == 0) {
-          MODELS.remove(spec);
-          entry.model.close();
-        }
-      }
+      lease.close();
     }
   }
 
@@ -71,27 +43,17 @@ public final class SharedModels {
     if (spec.model() == null) {
       throw new IllegalArgumentException("'native.model' is not set");
     }
-    synchronized (MODELS) {
-      Entry entry = MODELS.get(spec);
-      if (entry == null) {
-        entry = new Entry(LoadedModel.open(Path.of(spec.model()), spec.kvBlocks(), spec.blockSize(), spec.maxSeqs(), spec.maxBatchTokens()));
-        LOADS.incrementAndGet();
-        MODELS.put(spec, entry);
-      }
-      entry.references++;
-      return new Lease(spec, entry.model);
-    }
+    return new Lease(MODELS.acquire(spec, () ->
+        LoadedModel.open(Path.of(spec.model()), spec.kvBlocks(), spec.blockSize(), spec.maxSeqs(), spec.maxBatchTokens())));
   }
 
   /** Models loaded and not yet freed; 0 once every lease is closed. */
   public static int openModels() {
-    synchronized (MODELS) {
-      return MODELS.size();
-    }
+    return MODELS.size();
   }
 
   /** How many times a model was loaded in this JVM; tests use it to prove sharing. */
   public static int loads() {
-    return LOADS.get();
+    return MODELS.creations();
   }
 }
