@@ -32,11 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The native backend on a random model written in the real on-disk format, with a real tokenizer
  * beside it: rows, token accounting, cost attribution, sharing, and failures that name the record.
  */
-class NativeBackendTest {
+public class NativeBackendTest {
   @TempDir Path temp;
 
   /** A small Llama whose vocabulary covers the DeepSeek tokenizer beside it (or not, to test that). */
-  static Path model(Path dir, int vocab) throws Exception {
+  public static Path model(Path dir, int vocab) throws Exception {
     RandomCheckpoint.llama(2, 64, 4, 2, 128, vocab, Dtype.BF16, 7, 1).write(dir);
     try (InputStream tokenizer = NativeBackendTest.class.getResourceAsStream("/dev/flashline/tokenizer/deepseek-v3/tokenizer.json")) {
       Files.copy(tokenizer, dir.resolve("tokenizer.json"));
