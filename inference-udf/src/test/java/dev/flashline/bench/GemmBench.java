@@ -18,16 +18,24 @@ import java.util.SplittableRandom;
  * jdk.incubator.vector}. Each cell is the median of 7 timed runs of at least 0.15 s after warm-up,
  * so on a shared machine compare the ratios within one table. Prints Markdown.
  *
- * <p>Arguments (optional): rows, comma-separated, default {@code 1,8,64,256}.
+ * <p>Arguments (optional): rows, comma-separated, default {@code 1,8,64,256}; kernels,
+ * comma-separated, default every one that runs here (ratios are to the first).
  */
 public final class GemmBench {
   private GemmBench() {}
 
   public static void main(String[] args) {
     int[] rowCounts = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 8, 64, 256};
-    List<MatmulKernel> kernels = new ArrayList<>(List.of(Kernels.named(Kernels.NAIVE), Kernels.named(Kernels.SCALAR)));
-    if (Kernels.vectorModulePresent()) {
-      kernels.add(Kernels.named(Kernels.VECTOR));
+    List<MatmulKernel> kernels = new ArrayList<>();
+    if (args.length > 1) {
+      for (String name : args[1].split(",")) {
+        kernels.add(Kernels.named(name));
+      }
+    } else {
+      kernels.addAll(List.of(Kernels.named(Kernels.NAIVE), Kernels.named(Kernels.SCALAR)));
+      if (Kernels.vectorModulePresent()) {
+        kernels.add(Kernels.named(Kernels.VECTOR));
+      }
     }
     System.out.println("Kernels: " + kernels + "; the engine's default here: " + Kernels.choice()
         + "; " + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -39,7 +47,7 @@ public final class GemmBench {
       rule.append("---:|");
     }
     for (MatmulKernel k : kernels.subList(1, kernels.size())) {
-      header.append(' ').append(k.name()).append(" / naive |");
+      header.append(' ').append(k.name()).append(" / ").append(kernels.get(0).name()).append(" |");
       rule.append("---:|");
     }
     System.out.println(header);

@@ -1,5 +1,6 @@
 package dev.flashline.engine.kernels;
 
+import dev.flashline.engine.quant.Fp8E4M3;
 import dev.flashline.engine.quant.Fp8Matrix;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -7,6 +8,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,6 +47,20 @@ final class VectorKernel implements MatmulKernel {
   /** Bytes of L codes; null when L * 8 bits is below the smallest vector (then FP8 decodes in scalar). */
   private static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
+  // The lane tree's steps: FOLD_h moves lane k + h onto lane k. Separate constants, not an array, so that
+  // the JIT sees each shuffle as a constant and emits one permute (from an array it boxes every step).
+  private static final VectorShuffle<Float> FOLD_64 = fold(64);
+  private static final VectorShuffle<Float> FOLD_32 = fold(32);
+  private static final VectorShuffle<Float> FOLD_16 = fold(16);
+  private static final VectorShuffle<Float> FOLD_8 = fold(8);
+  private static final VectorShuffle<Float> FOLD_4 = fold(4);
+  private static final VectorShuffle<Float> FOLD_2 = fold(2);
+  private static final VectorShuffle<Float> FOLD_1 = fold(1);
+
+  private static VectorShuffle<Float> fold(int h) {
+    return VectorShuffle.fromOp(F, k -> (k + h) & (L - 1));
+  }
+
   private static final int CHUNK = 32;
   private static final int FP8_CHUNK = 16;
   private static final int ROW_BLOCK = 64;
@@ -53,11 +69,6 @@ final class VectorKernel implements MatmulKernel {
     if (L > Fp8Matrix.BLOCK || Fp8Matrix.BLOCK % L != 0 || Integer.bitCount(L) != 1) {
       throw new IllegalStateException(L + " float lanes do not tile 128-wide FP8 blocks");
     }
-  }
-
-  /** Float lanes per vector on this machine. */
-  static int lanes() {
-    return L;
   }
 
   @Override
@@ -104,16 +115,21 @@ final class VectorKernel implements MatmulKernel {
       IntVector magnitude = code.and(0x7F); // exponent and mantissa; the sign is bit 31 after sign extension
       FloatVector value = magnitude.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(0x1p120f)
           .reinterpretAsInts().or(code.and(0x80000000)).reinterpretAsFloats();
-      VectorMask<Float> nan = magnitude.eq(0x7F).cast(F);
+      VectorMask<Float> nan = magnitude.eq(0x7F).cast(F); // 0x7F and 0xFF are NaN in E4M3FN
       value.blend(Float.NaN, nan).mul(scale).intoArray(dst, offset + i);
     }
     for (; i < in; i++) {
-      dst[offset + i] = dev.flashline.engine.quant.Fp8E4M3.decode(codes[base + i]) * scaleInv[scaleRow + i / Fp8Matrix.BLOCK];
+      dst[offset + i] = Fp8E4M3.decode(codes[base + i]) * scaleInv[scaleRow + i / Fp8Matrix.BLOCK];
     }
   }
 
+  /**
+   * {@code y[r][o0 + j]} for every row {@code r} and {@code j < n}, weight row {@code j} starting at
+   * {@code w[w0 + j * in]}: 4x4 tiles, then 1x4 for the last rows, then single dot products for the
+   * last outputs, all with the same per-element order.
+   */
   static void panel(float[] x, int rows, int in, float[] w, int w0, int n, float[] y, int out, int o0) {
-    float[] lanes = new float[L];
+    float[] lanes = new float[16 * L]; // a 4x4 tile's accumulators, spilled for the lane sums
     for (int rb = 0; rb < rows; rb += ROW_BLOCK) {
       int re = Math.min(rows, rb + ROW_BLOCK);
       int j = 0;
@@ -174,25 +190,31 @@ final class VectorKernel implements MatmulKernel {
       s32 = a.fma(b2, s32);
       s33 = a.fma(b3, s33);
     }
-    y[y0] = finish(s00, x, x0, w, w0, bound, in, lanes);
-    y[y0 + 1] = finish(s01, x, x0, w, w1, bound, in, lanes);
-    y[y0 + 2] = finish(s02, x, x0, w, w2, bound, in, lanes);
-    y[y0 + 3] = finish(s03, x, x0, w, w3, bound, in, lanes);
-    y0 += out;
-    y[y0] = finish(s10, x, x1, w, w0, bound, in, lanes);
-    y[y0 + 1] = finish(s11, x, x1, w, w1, bound, in, lanes);
-    y[y0 + 2] = finish(s12, x, x1, w, w2, bound, in, lanes);
-    y[y0 + 3] = finish(s13, x, x1, w, w3, bound, in, lanes);
-    y0 += out;
-    y[y0] = finish(s20, x, x2, w, w0, bound, in, lanes);
-    y[y0 + 1] = finish(s21, x, x2, w, w1, bound, in, lanes);
-    y[y0 + 2] = finish(s22, x, x2, w, w2, bound, in, lanes);
-    y[y0 + 3] = finish(s23, x, x2, w, w3, bound, in, lanes);
-    y0 += out;
-    y[y0] = finish(s30, x, x3, w, w0, bound, in, lanes);
-    y[y0 + 1] = finish(s31, x, x3, w, w1, bound, in, lanes);
-    y[y0 + 2] = finish(s32, x, x3, w, w2, bound, in, lanes);
-    y[y0 + 3] = finish(s33, x, x3, w, w3, bound, in, lanes);
+    // Spill the accumulators and reduce them in a loop, one call site the JIT inlines once: 16 inlined
+    // reductions overflow its node budget (NodeCountInliningCutoff), and a vector passed to a call it
+    // did not inline is boxed on the heap every time. (Folding all 16 trees together with blends and
+    // swaps needs fewer instructions but overflows the budget too.)
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, L);
+    s02.intoArray(lanes, 2 * L);
+    s03.intoArray(lanes, 3 * L);
+    s10.intoArray(lanes, 4 * L);
+    s11.intoArray(lanes, 5 * L);
+    s12.intoArray(lanes, 6 * L);
+    s13.intoArray(lanes, 7 * L);
+    s20.intoArray(lanes, 8 * L);
+    s21.intoArray(lanes, 9 * L);
+    s22.intoArray(lanes, 10 * L);
+    s23.intoArray(lanes, 11 * L);
+    s30.intoArray(lanes, 12 * L);
+    s31.intoArray(lanes, 13 * L);
+    s32.intoArray(lanes, 14 * L);
+    s33.intoArray(lanes, 15 * L);
+    for (int t = 0; t < 16; t++) {
+      int r = t >> 2;
+      int o = t & 3;
+      y[y0 + r * out + o] = finish(lanes, t * L, x, x0 + r * in, w, w0 + o * in, bound, in);
+    }
   }
 
   private static void tile1x4(float[] x, int x0, int in, float[] w, int w0, float[] y, int y0, float[] lanes) {
@@ -208,10 +230,13 @@ final class VectorKernel implements MatmulKernel {
       s2 = a.fma(FloatVector.fromArray(F, w, w2 + i), s2);
       s3 = a.fma(FloatVector.fromArray(F, w, w3 + i), s3);
     }
-    y[y0] = finish(s0, x, x0, w, w0, bound, in, lanes);
-    y[y0 + 1] = finish(s1, x, x0, w, w1, bound, in, lanes);
-    y[y0 + 2] = finish(s2, x, x0, w, w2, bound, in, lanes);
-    y[y0 + 3] = finish(s3, x, x0, w, w3, bound, in, lanes);
+    s0.intoArray(lanes, 0);
+    s1.intoArray(lanes, L);
+    s2.intoArray(lanes, 2 * L);
+    s3.intoArray(lanes, 3 * L);
+    for (int o = 0; o < 4; o++) {
+      y[y0 + o] = finish(lanes, o * L, x, x0, w, w0 + o * in, bound, in);
+    }
   }
 
   private static float dot(float[] x, int x0, float[] w, int w0, int in, float[] lanes) {
@@ -220,18 +245,43 @@ final class VectorKernel implements MatmulKernel {
     for (int i = 0; i < bound; i += L) {
       s = FloatVector.fromArray(F, x, x0 + i).fma(FloatVector.fromArray(F, w, w0 + i), s);
     }
-    return finish(s, x, x0, w, w0, bound, in, lanes);
+    s.intoArray(lanes, 0);
+    return finish(lanes, 0, x, x0, w, w0, bound, in);
   }
 
-  /** Steps 2 and 3 of the summation order: the lanes as a fixed pairwise tree, then the tail. */
-  private static float finish(FloatVector acc, float[] x, int x0, float[] w, int w0, int bound, int in, float[] lanes) {
-    acc.intoArray(lanes, 0);
-    for (int h = L >> 1; h > 0; h >>= 1) {
-      for (int k = 0; k < h; k++) {
-        lanes[k] += lanes[k + h];
-      }
+  /**
+   * Steps 2 and 3 of the summation order for the accumulator spilled at {@code lanes[at, at + L)}:
+   * the lanes as a fixed pairwise tree, then the tail.
+   */
+  private static float finish(float[] lanes, int at, float[] x, int x0, float[] w, int w0, int bound, int in) {
+    FloatVector acc = FloatVector.fromArray(F, lanes, at);
+    // L is a constant: the JIT keeps only the steps this machine's lane count needs.
+    if (L > 64) {
+      acc = acc.add(acc.rearrange(FOLD_64));
     }
-    float s = lanes[0];
+    if (L > 32) {
+      acc = acc.add(acc.rearrange(FOLD_32));
+    }
+    if (L > 16) {
+      acc = acc.add(acc.rearrange(FOLD_16));
+    }
+    if (L > 8) {
+      acc = acc.add(acc.rearrange(FOLD_8));
+    }
+    if (L > 4) {
+      acc = acc.add(acc.rearrange(FOLD_4));
+    }
+    if (L > 2) {
+      acc = acc.add(acc.rearrange(FOLD_2));
+    }
+    if (L > 1) {
+      acc = acc.add(acc.rearrange(FOLD_1));
+    }
+    return tail(acc.lane(0), x, x0, w, w0, bound, in);
+  }
+
+  /** Step 3 of the summation order: the elements past the last whole vector, in order. */
+  private static float tail(float s, float[] x, int x0, float[] w, int w0, int bound, int in) {
     for (int i = bound; i < in; i++) {
       s = Math.fma(x[x0 + i], w[w0 + i], s);
     }
