@@ -18,6 +18,12 @@ import java.util.function.Supplier;
  *       {@value #NAIVE} (the engine's original loops, the baseline for benchmarks).
  * </ul>
  *
+ * <p><b>Caveats of {@value #AUTO}.</b> It trusts the module flag: where C2 does not compile the
+ * Vector API into vector instructions (the interpreter, C1 only with {@code
+ * -XX:TieredStopAtLevel=1}, ports without the intrinsics) vector code runs orders of magnitude
+ * slower than scalar, so force {@value #SCALAR} there. Even with C2, the first second or so of
+ * products run slowly until the kernel is compiled, so time a benchmark after a warm-up.
+ *
  * <p>The vector kernel's class names incubator types, so it is only ever loaded by name, after
  * {@code ModuleLayer.boot().findModule("jdk.incubator.vector")} found the module: a JVM without it
  * never links that class and never sees a {@link NoClassDefFoundError}. A CUDA kernel will be chosen

@@ -65,7 +65,11 @@ final class VectorKernel implements MatmulKernel {
   private static final int FP8_CHUNK = 16;
   private static final int ROW_BLOCK = 64;
 
+  /** @throws IllegalStateException where this kernel cannot pay: then {@link Kernels} falls back to scalar */
   VectorKernel() {
+    if (L < 4) {
+      throw new IllegalStateException("vectors of " + L + " floats are no faster than scalar code");
+    }
     if (L > Fp8Matrix.BLOCK || Fp8Matrix.BLOCK % L != 0 || Integer.bitCount(L) != 1) {
       throw new IllegalStateException(L + " float lanes do not tile 128-wide FP8 blocks");
     }
