@@ -1,20 +1,27 @@
 package dev.flashline.engine;
 
-import java.util.stream.IntStream;
+import dev.flashline.engine.kernels.Kernels;
+import dev.flashline.engine.kernels.MatmulKernel;
 
-/** An fp32 weight, multiplied row by row; parallel over output features when the work is large. */
+/** An fp32 weight; the product runs on a {@link MatmulKernel} ({@link Kernels#matmul()} unless given one). */
 public final class F32Linear implements Linear {
   private final float[] weight; // (out, in)
   private final int out;
   private final int in;
+  private final MatmulKernel kernel;
 
   public F32Linear(float[] weight, int out, int in) {
+    this(weight, out, in, Kernels.matmul());
+  }
+
+  public F32Linear(float[] weight, int out, int in, MatmulKernel kernel) {
     if (weight.length != (long) out * in) {
       throw new IllegalArgumentException("weight has " + weight.length + " values, shape (" + out + ", " + in + ") needs " + (long) out * in);
     }
     this.weight = weight;
     this.out = out;
     this.in = in;
+    this.kernel = kernel;
   }
 
   @Override
@@ -27,23 +34,13 @@ public final class F32Linear implements Linear {
     return out;
   }
 
+  public MatmulKernel kernel() {
+    return kernel;
+  }
+
   @Override
   public void apply(float[] x, float[] y, int rows) {
-    IntStream outputs = IntStream.range(0, out);
-    if ((long) rows * out * in > 1 << 20) {
-      outputs = outputs.parallel();
-    }
-    outputs.forEach(o -> {
-      int w = o * in;
-      for (int r = 0; r < rows; r++) {
-        int xi = r * in;
-        float sum = 0;
-        for (int i = 0; i < in; i++) {
-          sum += x[xi + i] * weight[w + i];
-        }
-        y[r * out + o] = sum;
-      }
-    });
+    kernel.gemmF32(x, rows, weight, out, in, y);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.flashline.bench;
 
 import dev.flashline.engine.LlmEngine;
 import dev.flashline.engine.SamplingParams;
+import dev.flashline.engine.kernels.Kernels;
 import dev.flashline.engine.Sequence;
 import dev.flashline.engine.loader.Checkpoint;
 import dev.flashline.engine.loader.Dtype;
@@ -20,7 +21,8 @@ import java.util.SplittableRandom;
  * The native engine's CPU path on a random Llama-shaped model of about 100M parameters, fp32 and
  * block-scaled FP8 weights: prefill and decode tokens/s, weight memory, and a grouped workload
  * (documents under one long shared prefix) with prefix reuse against the same token counts with
- * nothing shared. Prints Markdown for docs/benchmarks.md.
+ * nothing shared. Prints the matmul kernel in use (see {@link Kernels}), then Markdown for
+ * docs/benchmarks.md.
  *
  * <p>Arguments: prefix-tokens documents document-tokens
  */
@@ -37,6 +39,9 @@ public final class EngineCpuBench {
     // hidden 768, 12 layers, 12 heads over 4 KV heads, SwiGLU 2048, vocab 32000: about 124M parameters.
     RandomCheckpoint.llama(12, 768, 12, 4, 2048, 32000, Dtype.BF16, 1, 2).write(bf16);
     CheckpointConverter.convert(bf16, fp8);
+    System.out.println("Matmul kernel: " + Kernels.choice() + "; " + Runtime.getRuntime().availableProcessors() + " CPUs, "
+        + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    System.out.println();
     System.out.println("| weights | parameters | weight memory MiB | prefill tokens/s | decode tokens/s (8 seqs) | grouped: shared prefix s | grouped: nothing shared s | speed-up | prompt tokens computed / reused |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Path dir : List.of(bf16, fp8)) {

@@ -37,17 +37,24 @@ public record Fp8Matrix(byte[] codes, float[] scaleInv, int out, int in) {
 
   /** The fp32 matrix this stands for, (out, in): each element decode(code) * its block's scale_inv. */
   public float[] dequantize() {
-    float[] table = Fp8E4M3.table();
     float[] w = new float[codes.length]; // (out, in)
-    int cols = blockCols(in);
     for (int o = 0; o < out; o++) {
-      int scaleRow = (o / BLOCK) * cols;
-      int base = o * in;
-      for (int i = 0; i < in; i++) {
-        w[base + i] = table[codes[base + i] & 0xFF] * scaleInv[scaleRow + i / BLOCK];
-      }
+      dequantizeRow(o, w, o * in);
     }
     return w;
+  }
+
+  /**
+   * Writes row {@code row} of {@link #dequantize()} into {@code dst[offset, offset + in)}: the same
+   * values, one fp32 multiply each, without materialising the whole matrix.
+   */
+  public void dequantizeRow(int row, float[] dst, int offset) {
+    float[] table = Fp8E4M3.table();
+    int scaleRow = (row / BLOCK) * blockCols(in);
+    int base = row * in;
+    for (int i = 0; i < in; i++) {
+      dst[offset + i] = table[codes[base + i] & 0xFF] * scaleInv[scaleRow + i / BLOCK];
+    }
   }
 
   public long bytes() {

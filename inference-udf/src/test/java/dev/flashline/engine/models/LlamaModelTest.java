@@ -3,6 +3,7 @@ package dev.flashline.engine.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashline.engine.kernels.Kernels;
 import dev.flashline.engine.layers.KvCache;
 import dev.flashline.engine.layers.PagedKvCache;
 import java.util.Arrays;
@@ -89,15 +90,14 @@ class LlamaModelTest {
     float[] a = new LlamaModel(tied, w).forward(VarlenBatch.prompt(p, 0), new LlamaModel(tied, w).newContiguousCache());
     float[] b = new LlamaModel(untied, w).forward(VarlenBatch.prompt(p, 0), new LlamaModel(untied, w).newContiguousCache());
     assertThat(a).isNotEqualTo(b);
-    // Tied: the logit of a token is the final hidden state dotted with its own embedding row.
+    // Tied: the logit of a token is the final hidden state dotted with its own embedding row, by the
+    // same kernel (an element of a product depends only on its own row and column, see MatmulKernel).
     LlamaModel m = new LlamaModel(tied, w);
     float[] h = m.hiddenStates(VarlenBatch.prompt(p, 0), m.newContiguousCache()); // (tokens, hidden)
     float[] e = w.floats("model.embed_tokens.weight");
-    float dot = 0;
-    for (int i = 0; i < 64; i++) {
-      dot += h[4 * 64 + i] * e[17 * 64 + i];
-    }
-    assertThat(a[17]).isEqualTo(dot);
+    float[] dot = new float[1];
+    Kernels.matmul().gemmF32(Arrays.copyOfRange(h, 4 * 64, 5 * 64), 1, Arrays.copyOfRange(e, 17 * 64, 18 * 64), 1, 64, dot);
+    assertThat(a[17]).isEqualTo(dot[0]);
     assertThatThrownBy(() -> new LlamaModel(untied, InMemoryWeights.llama(tied, 3, 0.3, false, false)))
         .hasMessageContaining("lm_head.weight");
   }
