@@ -12,10 +12,11 @@ records="${1:-64}"
 layers="${2:-4}"
 hidden="${3:-256}"
 
-mvn -B -q -DskipTests install
-mvn -B -q -Pdist -DskipTests package >/dev/null
+# MVN_FLAGS is passed to Maven (e.g. MVN_FLAGS=-o offline). ./flashline builds its jar when stale.
 cp_file="$(mktemp)"
-mvn -B -q -pl inference-udf dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+# shellcheck disable=SC2086
+mvn -B -q ${MVN_FLAGS:-} -pl inference-udf -am -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
 classpath="inference-udf/target/test-classes:inference-udf/target/classes:$(cat "$cp_file")"
 rm -f "$cp_file"
 
