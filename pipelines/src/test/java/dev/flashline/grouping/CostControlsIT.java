@@ -300,7 +300,9 @@ class CostControlsIT {
     assertThat(rows).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(Status.ok));
     Set<String> promptsA = new HashSet<>(modelA.systemPrompts);
     Set<String> promptsB = new HashSet<>(modelB.systemPrompts);
-    assertThat(promptsA).doesNotContainAnyElementsOf(promptsB);
+    // Disjoint, not "A lacks every element of B": with random ports all three prompts may hash to
+    // one replica, and AssertJ refuses an empty set to look for (a quarter of runs failed so).
+    assertThat(java.util.Collections.disjoint(promptsA, promptsB)).as("A %s, B %s", promptsA, promptsB).isTrue();
     Set<String> all = new HashSet<>(promptsA);
     all.addAll(promptsB);
     assertThat(all).hasSize(3);
