@@ -28,6 +28,9 @@ public final class LoadedModel implements AutoCloseable {
   private final DecoderConfig config;
   private final EngineWorker worker;
   private final Set<Integer> stopTokenIds;
+  /** Tokenizing holds the read lock, closing the write lock: the tokenizer's native memory is never freed under a call. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock life = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed; // guarded by life
 
   private LoadedModel(
       String name, Checkpoint checkpoint, ExactTokenizer tokenizer, ChatTemplate template, DecoderConfig config,
@@ -118,7 +121,14 @@ public final class LoadedModel implements AutoCloseable {
    * @throws IllegalArgumentException when the tokenizer yields an id beyond the model's vocabulary
    */
   public int[] encode(String text) {
-    int[] ids = tokenizer.encode(text);
+    int[] ids;
+    life.readLock().lock();
+    try {
+      requireOpen();
+      ids = tokenizer.encode(text);
+    } finally {
+      life.readLock().unlock();
+    }
     for (int id : ids) {
       if (id >= config.vocab()) {
         throw new IllegalArgumentException("token id " + id + " is outside the model's vocabulary of " + config.vocab());
@@ -133,7 +143,19 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   public String decode(int[] ids) {
-    return tokenizer.decode(ids);
+    life.readLock().lock();
+    try {
+      requireOpen();
+      return tokenizer.decode(ids);
+    } finally {
+      life.readLock().unlock();
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("model " + name + " is closed");
+    }
   }
 
   /** Generates from a prompt; the future completes when the sequence finishes. */
@@ -151,8 +173,18 @@ public final class LoadedModel implements AutoCloseable {
 
   @Override
   public void close() {
-    worker.close();
-    tokenizer.close();
-    checkpoint.close();
+    life.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      // The engine thread stops (and fails what is pending) before the weights it reads are unmapped.
+      worker.close();
+      tokenizer.close();
+      checkpoint.close();
+    } finally {
+      life.writeLock().unlock();
+    }
   }
 }

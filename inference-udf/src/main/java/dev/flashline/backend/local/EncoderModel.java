@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A sentence encoder run with ONNX Runtime on the CPU. One instance is shared by every thread of
@@ -40,6 +41,13 @@ public final class EncoderModel implements AutoCloseable {
   private final long clsId;
   private final long sepId;
   private final int dimension;
+  /**
+   * Embedding holds the read lock, closing the write lock: native memory is never freed under a
+   * running call. A runner that tears a DoFn down while another thread still embeds (DirectRunner
+   * cancelling a stream) otherwise crashed the JVM inside ONNX Runtime.
+   */
+  private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
+  private boolean closed; // guarded by life
 
   private EncoderModel(EncoderModelSpec spec, OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer)
       throws OrtException {
@@ -102,6 +110,15 @@ public final class EncoderModel implements AutoCloseable {
    * tokens alone.
    */
   public Embedding embed(String text) {
+    life.readLock().lock();
+    try {
+      return embedOpen(text);
+    } finally {
+      life.readLock().unlock();
+    }
+  }
+
+  private Embedding embedOpen(String text) {
     long[] ids = ids(text);
     boolean truncated = ids.length > (long) (spec.maxPositions() - 2) * MAX_WINDOWS;
     float[] sum = new float[dimension];
@@ -122,10 +139,19 @@ public final class EncoderModel implements AutoCloseable {
    * most {@link #MAX_WINDOWS} of them. Another runtime given these ids computes the same thing.
    */
   public List<long[]> windows(String text) {
-    return windows(ids(text));
+    life.readLock().lock();
+    try {
+      return windows(ids(text));
+    } finally {
+      life.readLock().unlock();
+    }
   }
 
+  /** Callers hold the read lock. */
   private long[] ids(String text) {
+    if (closed) {
+      throw new IllegalStateException("local model " + spec.name() + " is closed");
+    }
     Encoding encoding = tokenizer.encode(spec.textPrefix() + text, false, false);
     return encoding.getIds();
   }
@@ -188,14 +214,24 @@ public final class EncoderModel implements AutoCloseable {
 
   @Override
   public void close() {
+    life.writeLock().lock();
     try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException("cannot close local model " + spec.name(), e);
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        session.close();
+      } catch (OrtException e) {
+        throw new IllegalStateException("cannot close local model " + spec.name(), e);
+      } finally {
+        tokenizer.close();
+      }
     } finally {
-      tokenizer.close();
+      life.writeLock().unlock();
     }
   }
+
 
   private static byte[] resource(String name) throws IOException {
     try (InputStream in = stream(name)) {
