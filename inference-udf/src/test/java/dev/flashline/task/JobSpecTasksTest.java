@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flashline.schema.TaskType;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Jobs of several tasks over the same input, and the cost-control section of a spec. */
@@ -114,5 +115,58 @@ class JobSpecTasksTest {
     assertThatThrownBy(() -> JobSpecLoader.parse(MULTI.replace("priming: always", "priming: sometimes"), SOURCE))
         .isInstanceOf(JobSpecException.class)
         .hasMessageContaining("priming");
+  }
+
+  @Test
+  void aTaskOnTheNativeBackendGetsTheJobsNativeSectionAndOnlyItUsesTheEngine() throws Exception {
+    JobSpec job = JobSpecLoader.parse("""
+        name: mixed
+        native: {model: /models/qwen3-0.6b, kv_blocks: 1024}
+        tasks:
+          - name: topic
+            task: classify
+            backend: native
+            labels: [{name: billing}, {name: bug}]
+          - name: gist
+            task: summarise
+        """, SOURCE);
+    assertThat(job.usesNative()).isTrue();
+    List<JobSpec> tasks = job.taskJobs();
+    assertThat(tasks.get(0).usesNative()).isTrue();
+    assertThat(tasks.get(0).nativeModel().model()).isEqualTo("/models/qwen3-0.6b");
+    assertThat(tasks.get(0).nativeModel().kvBlocks()).isEqualTo(1024);
+    assertThat(tasks.get(0).route()).extracting(StageSpec::stage).containsExactly("native");
+    assertThat(tasks.get(1).usesNative()).isFalse();
+    assertThat(tasks.get(1).usesLocal()).isTrue();
+  }
+
+  @Test
+  void aNativeTaskWithoutAModelIsRefusedNamingTheTask() {
+    assertThatThrownBy(() -> JobSpecLoader.parse("""
+        name: mixed
+        tasks:
+          - name: topic
+            task: classify
+            backend: native
+            labels: [{name: billing}, {name: bug}]
+        """, SOURCE))
+        .hasMessageContaining("'tasks[0]' (task 'topic')")
+        .hasMessageContaining("'native.model' is required");
+  }
+
+  @Test
+  void nativeSettingsAreValidatedAndACascadeMayStartWithNativeOnly() {
+    assertThatThrownBy(() -> JobSpecLoader.parse("name: t\ntask: summarise\nbackend: native\nnative: {model: m, block_size: 0}\n", SOURCE))
+        .hasMessageContaining("'native.block_size' must be at least 1");
+    assertThatThrownBy(() -> JobSpecLoader.parse("""
+        name: t
+        task: classify
+        labels: [{name: a}, {name: b}]
+        native: {model: m}
+        cascade:
+          - {stage: flash, accept_confidence: 0.9}
+          - {stage: native}
+        """, SOURCE))
+        .hasMessageContaining("a native stage can only come first");
   }
 }
