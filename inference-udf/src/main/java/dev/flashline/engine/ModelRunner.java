@@ -32,29 +32,23 @@ public final class ModelRunner {
     }
     VarlenBatch step = new VarlenBatch(batch.tokenIds(), batch.positions(), batch.queryStarts(), seqIds);
     float[] h = model.hiddenStates(step, cache); // (tokens, hidden)
-    // Rows whose logits are needed: each sequence's last token, to sample, and in a prefill the
-    // rows before a scored tail, to score it.
+    // Rows whose logits are needed: in a prefill the rows before a scored tail, to score it
+    // (the scored token at position p is predicted by the row of position p - 1), then each
+    // sequence's last token, to sample.
     int[] queryStarts = batch.queryStarts();
-    int[] firstRow = new int[seqIds.length + 1];
-    int rows = 0;
+    int[] firstRow = new int[seqIds.length];
+    int[] rows = new int[seqIds.length + scoredRowsTotal(batch)];
+    int n = 0;
     for (int s = 0; s < seqIds.length; s++) {
-      firstRow[s] = rows;
-      rows += 1 + scoredRows(batch, sequences.get(s));
-    }
-    firstRow[seqIds.length] = rows;
-    int d = model.config().hidden();
-    float[] picked = new float[rows * d]; // (rows, hidden)
-    for (int s = 0; s < seqIds.length; s++) {
-      Sequence seq = sequences.get(s);
-      int k = scoredRows(batch, seq);
+      firstRow[s] = n;
+      int k = scoredRows(batch, sequences.get(s));
       int last = queryStarts[s + 1] - 1;
-      // Scored token at position p is predicted by the row of position p - 1.
       for (int j = 0; j < k; j++) {
-        System.arraycopy(h, (last - k + j) * d, picked, (firstRow[s] + j) * d, d);
+        rows[n++] = last - k + j;
       }
-      System.arraycopy(h, last * d, picked, (firstRow[s] + k) * d, d);
+      rows[n++] = last;
     }
-    float[] logits = model.logits(picked, rows); // (rows, vocab)
+    float[] logits = model.logitsAt(h, rows); // (rows, vocab)
     int vocab = model.config().vocab();
     int[] sampled = new int[seqIds.length];
     for (int s = 0; s < seqIds.length; s++) {
@@ -71,6 +65,14 @@ public final class ModelRunner {
       sampled[s] = Sampler.sample(logits, (firstRow[s] + k) * vocab, vocab, seq.params(), seq.id(), seq.numGenerated());
     }
     return sampled;
+  }
+
+  private static int scoredRowsTotal(ScheduledBatch batch) {
+    int total = 0;
+    for (Sequence seq : batch.sequences()) {
+      total += scoredRows(batch, seq);
+    }
+    return total;
   }
 
   /**

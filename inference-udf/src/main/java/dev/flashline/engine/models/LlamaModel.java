@@ -53,12 +53,28 @@ public final class LlamaModel {
    */
   public float[] forward(VarlenBatch batch, KvCache cache) {
     float[] h = hiddenStates(batch, cache); // (tokens, hidden)
-    int d = config.hidden();
-    float[] last = new float[batch.numSeqs() * d]; // (seqs, hidden)
-    for (int s = 0; s < batch.numSeqs(); s++) {
-      System.arraycopy(h, batch.lastToken(s) * d, last, s * d, d);
+    int[] last = new int[batch.numSeqs()];
+    for (int s = 0; s < last.length; s++) {
+      last[s] = batch.lastToken(s);
     }
-    return logits(last, batch.numSeqs());
+    return logitsAt(h, last);
+  }
+
+  /**
+   * Logits of chosen token rows only: the output head is the largest matrix, so a step computes
+   * it for the rows it samples or scores, not for every token.
+   *
+   * @param h (tokens, hidden) final-normalised hidden states
+   * @param rows which token rows, in the order wanted
+   * @return (rows, vocab)
+   */
+  public float[] logitsAt(float[] h, int[] rows) {
+    int d = config.hidden();
+    float[] picked = new float[rows.length * d]; // (rows, hidden)
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(h, rows[r] * d, picked, r * d, d);
+    }
+    return logits(picked, rows.length);
   }
 
   /**
