@@ -152,6 +152,15 @@ public final class LoadedModel implements AutoCloseable {
     }
   }
 
+  /** What a finished sequence answered: its generated text, without the end-of-turn token that stopped it. */
+  public String answerText(Sequence done) {
+    int[] ids = done.generatedTokenIds();
+    if (ids.length > 0 && stopTokenIds.contains(ids[ids.length - 1])) {
+      ids = java.util.Arrays.copyOf(ids, ids.length - 1);
+    }
+    return decode(ids);
+  }
+
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException("model " + name + " is closed");

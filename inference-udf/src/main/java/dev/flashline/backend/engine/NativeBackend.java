@@ -4,7 +4,6 @@ import dev.flashline.backend.InferenceBackend;
 import dev.flashline.engine.LabelScorer;
 import dev.flashline.engine.LoadedModel;
 import dev.flashline.engine.SamplingParams;
-import dev.flashline.engine.Sequence;
 import dev.flashline.schema.Document;
 import dev.flashline.schema.LabelledRecord;
 import dev.flashline.task.AnswerParser;
@@ -139,7 +138,7 @@ public final class NativeBackend implements InferenceBackend, AutoCloseable {
     int[] prompt = model.encodeChat(layout.messages(document.getText()));
     SamplingParams params = new SamplingParams(0, layout.defaultMaxOutputTokens(), model.stopTokenIds(), 0, false);
     return model.generate(prompt, params).thenApply(seq -> {
-      String text = model.decode(withoutStop(seq, model)).strip();
+      String text = model.answerText(seq).strip();
       String problem = parser.overBudget(text);
       return LabelledRecords.selfHosted(
               document.getId(), TaskType.summarise, NAME, model.name(), seq.computeSeconds() * cores, job.compute(),
@@ -147,14 +146,6 @@ public final class NativeBackend implements InferenceBackend, AutoCloseable {
           .setSummary(problem == null ? text : parser.trim(text))
           .build();
     });
-  }
-
-  private static int[] withoutStop(Sequence seq, LoadedModel model) {
-    int[] ids = seq.generatedTokenIds();
-    if (ids.length > 0 && model.stopTokenIds().contains(ids[ids.length - 1])) {
-      return java.util.Arrays.copyOf(ids, ids.length - 1);
-    }
-    return ids;
   }
 
   @Override

@@ -136,7 +136,7 @@ public final class ChatServer implements AutoCloseable {
         .put("model", model.name());
     ObjectNode choice = body.putArray("choices").addObject().put("index", 0)
         .put("finish_reason", done.finishReason() == dev.flashline.engine.FinishReason.LENGTH ? "length" : "stop");
-    choice.putObject("message").put("role", "assistant").put("content", model.decode(withoutStop(done)));
+    choice.putObject("message").put("role", "assistant").put("content", model.answerText(done));
     // Reused tokens can exceed the prompt after a preemption recomputed it; never report more than the prompt.
     long cached = Math.min(done.promptTokensReused(), prompt.length);
     ObjectNode usage = body.putObject("usage")
@@ -145,15 +145,6 @@ public final class ChatServer implements AutoCloseable {
         .put("total_tokens", prompt.length + done.numGenerated());
     usage.putObject("prompt_tokens_details").put("cached_tokens", cached);
     send(exchange, 200, body);
-  }
-
-  /** The generated ids without the end-of-turn token that stopped them. */
-  private int[] withoutStop(Sequence done) {
-    int[] ids = done.generatedTokenIds();
-    if (ids.length > 0 && model.stopTokenIds().contains(ids[ids.length - 1])) {
-      return java.util.Arrays.copyOf(ids, ids.length - 1);
-    }
-    return ids;
   }
 
   private static ObjectNode error(String message) {
