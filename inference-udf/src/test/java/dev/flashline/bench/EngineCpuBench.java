@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
  * block-scaled FP8 weights: prefill and decode tokens/s, weight memory, and a grouped workload
  * (documents under one long shared prefix) with prefix reuse against the same token counts with
  * nothing shared. Prints the matmul kernel in use (see {@link Kernels}), then Markdown for
- * docs/benchmarks.md.
+ * docs/benchmarks.md: the table, and prefill and decode again per CPU-second. Both paths are
+ * warmed before timing (a prompt and a short batched decode).
  *
  * <p>Arguments: prefix-tokens documents document-tokens
  */
@@ -44,6 +45,7 @@ public final class EngineCpuBench {
     System.out.println();
     System.out.println("| weights | parameters | weight memory MiB | prefill tokens/s | decode tokens/s (8 seqs) | grouped: shared prefix s | grouped: nothing shared s | speed-up | prompt tokens computed / reused |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    List<String> perCpuSecond = new ArrayList<>();
     for (Path dir : List.of(bf16, fp8)) {
       try (Checkpoint checkpoint = Checkpoint.open(dir)) {
         DecoderConfig config = DecoderConfig.of(checkpoint.config());
@@ -52,20 +54,26 @@ public final class EngineCpuBench {
         long params = parameters(checkpoint);
         SplittableRandom random = new SplittableRandom(3);
 
-        // Warm the JIT, then prefill: one 256-token prompt, one output token.
+        // Warm the JIT on both paths, prefill and batched decode: Vector API code runs orders of
+        // magnitude slower until C2 has compiled it.
         run(model, List.of(tokens(random, 64)), 1);
+        run(model, prompts(random, 8, 16), 9);
+
+        // Prefill: one 256-token prompt, one output token.
         long start = System.nanoTime();
+        long cpu = cpuNanos();
         run(model, List.of(tokens(random, 256)), 1);
         double prefillTps = 256 / seconds(start);
+        double prefillCpu = 256 / ((cpuNanos() - cpu) / 1e9);
 
         // Decode: 8 sequences of 16 prompt tokens, 32 new tokens each, in one batch.
-        List<int[]> decodePrompts = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-          decodePrompts.add(tokens(random, 16));
-        }
+        List<int[]> decodePrompts = prompts(random, 8, 16);
         start = System.nanoTime();
+        cpu = cpuNanos();
         run(model, decodePrompts, 33);
         double decodeTps = 8 * 32 / seconds(start);
+        double decodeCpu = 8 * 32 / ((cpuNanos() - cpu) / 1e9);
+        perCpuSecond.add(String.format(Locale.ROOT, "| %s | %.1f | %.1f |", dir.getFileName(), prefillCpu, decodeCpu));
 
         // Grouped workload: documents under one shared prefix, one output token each (a label).
         int[] shared = tokens(random, prefix);
@@ -92,6 +100,12 @@ public final class EngineCpuBench {
             unsharedSeconds / groupedSeconds, computed, reused);
       }
     }
+    // The same runs per second of CPU time of the whole process (all threads): less sensitive than
+    // tokens/s to other load on a shared machine, so a fairer ratio between two runs taken apart.
+    System.out.println();
+    System.out.println("| weights | prefill tokens per CPU-second | decode tokens per CPU-second |");
+    System.out.println("|---|---:|---:|");
+    perCpuSecond.forEach(System.out::println);
     try (var files = Files.walk(work)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
@@ -146,6 +160,18 @@ public final class EngineCpuBench {
     System.arraycopy(a, 0, out, 0, a.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  private static List<int[]> prompts(SplittableRandom random, int count, int length) {
+    List<int[]> prompts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      prompts.add(tokens(random, length));
+    }
+    return prompts;
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double seconds(long start) {
