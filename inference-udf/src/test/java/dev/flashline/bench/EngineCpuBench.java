@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
  * block-scaled FP8 weights: prefill and decode tokens/s, weight memory, and a grouped workload
  * (documents under one long shared prefix) with prefix reuse against the same token counts with
  * nothing shared. Prints the matmul kernel in use (see {@link Kernels}), then Markdown for
- * docs/benchmarks.md: the table, and prefill and decode again per CPU-second. Both paths are
- * warmed before timing (a prompt and a short batched decode).
+ * docs/benchmarks.md: the table, and prefill and decode again per CPU-second of the whole process.
+ * Prefill and decode run three untimed rounds first (JIT warm-up), then the best of three timed.
  *
  * <p>Arguments: prefix-tokens documents document-tokens
  */
@@ -54,25 +54,34 @@ public final class EngineCpuBench {
         long params = parameters(checkpoint);
         SplittableRandom random = new SplittableRandom(3);
 
-        // Warm the JIT on both paths, prefill and batched decode: Vector API code runs orders of
-        // magnitude slower until C2 has compiled it.
-        run(model, List.of(tokens(random, 64)), 1);
-        run(model, prompts(random, 8, 16), 9);
+        // Warm up untimed: three rounds of both workloads, so the JIT has compiled the engine's hot
+        // code (a Vector API kernel runs orders of magnitude slower until C2 has compiled it).
+        for (int round = 0; round < 3; round++) {
+          run(model, List.of(tokens(random, 256)), 1);
+          run(model, prompts(random, 8, 16), 9);
+        }
 
-        // Prefill: one 256-token prompt, one output token.
-        long start = System.nanoTime();
-        long cpu = cpuNanos();
-        run(model, List.of(tokens(random, 256)), 1);
-        double prefillTps = 256 / seconds(start);
-        double prefillCpu = 256 / ((cpuNanos() - cpu) / 1e9);
+        // Then each workload 3 times, keeping the best: other load on a shared machine only ever
+        // slows a run down. Prefill: one 256-token prompt, one output token. Decode: 8 sequences of
+        // 16 prompt tokens, 32 new tokens each, in one batch.
+        double prefillTps = 0;
+        double prefillCpu = 0;
+        double decodeTps = 0;
+        double decodeCpu = 0;
+        for (int round = 0; round < 3; round++) {
+          long start = System.nanoTime();
+          long cpu = cpuNanos();
+          run(model, List.of(tokens(random, 256)), 1);
+          prefillTps = Math.max(prefillTps, 256 / seconds(start));
+          prefillCpu = Math.max(prefillCpu, 256 / ((cpuNanos() - cpu) / 1e9));
 
-        // Decode: 8 sequences of 16 prompt tokens, 32 new tokens each, in one batch.
-        List<int[]> decodePrompts = prompts(random, 8, 16);
-        start = System.nanoTime();
-        cpu = cpuNanos();
-        run(model, decodePrompts, 33);
-        double decodeTps = 8 * 32 / seconds(start);
-        double decodeCpu = 8 * 32 / ((cpuNanos() - cpu) / 1e9);
+          List<int[]> decodePrompts = prompts(random, 8, 16);
+          start = System.nanoTime();
+          cpu = cpuNanos();
+          run(model, decodePrompts, 33);
+          decodeTps = Math.max(decodeTps, 8 * 32 / seconds(start));
+          decodeCpu = Math.max(decodeCpu, 8 * 32 / ((cpuNanos() - cpu) / 1e9));
+        }
         perCpuSecond.add(String.format(Locale.ROOT, "| %s | %.1f | %.1f |", dir.getFileName(), prefillCpu, decodeCpu));
 
         // Grouped workload: documents under one shared prefix, one output token each (a label).
@@ -87,7 +96,7 @@ public final class EngineCpuBench {
           own[0] = 1 + d;
           unshared.add(own);
         }
-        start = System.nanoTime();
+        long start = System.nanoTime();
         List<Sequence> reusing = run(model, grouped, 1);
         double groupedSeconds = seconds(start);
         start = System.nanoTime();
