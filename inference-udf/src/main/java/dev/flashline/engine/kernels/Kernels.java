@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * <p><b>Caveats of {@value #AUTO}.</b> It trusts the module flag: where C2 does not compile the
  * Vector API into vector instructions (the interpreter, C1 only with {@code
  * -XX:TieredStopAtLevel=1}, ports without the intrinsics) vector code runs orders of magnitude
- * slower than scalar, so force {@value #SCALAR} there. Even with C2, the first second or so of
- * products run slowly until the kernel is compiled, so time a benchmark after a warm-up.
+ * slower than scalar, so force {@value #SCALAR} there. Even with C2, products run slowly until the
+ * kernel is compiled; loading the vector kernel therefore starts {@link KernelWarmUp} on a daemon
+ * thread, and a benchmark should still time only after a warm-up of its own.
  *
  * <p>The vector kernel's class names incubator types, so it is only ever loaded by name, after
  * {@code ModuleLayer.boot().findModule("jdk.incubator.vector")} found the module: a JVM without it
@@ -108,10 +109,15 @@ public final class Kernels {
     }
   }
 
-  /** Loads {@link VectorKernel} by name, so that nothing links it before the module check. */
+  /**
+   * Loads {@link VectorKernel} by name, so that nothing links it before the module check, and starts
+   * its warm-up ({@link KernelWarmUp}; {@code -Dflashline.engine.kernel.warmup=false} turns it off).
+   */
   private static MatmulKernel loadVector() {
     try {
-      return (MatmulKernel) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+      MatmulKernel kernel = (MatmulKernel) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+      KernelWarmUp.start(kernel);
+      return kernel;
     } catch (java.lang.reflect.InvocationTargetException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;

@@ -37,8 +37,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Every step is exactly specified IEEE arithmetic, so results depend on the lane count (the
  * machine) but on nothing else. FP8 weights are decoded with vector bit arithmetic to the same fp32
  * values as {@link Fp8Matrix#dequantize()} (the E4M3 exponent and mantissa moved into fp32 position,
- * scaled by {@code 2^120}, which is exact, then one multiply by the block's {@code scale_inv}), into a
- * scratch chunk that the fp32 tiles then read: FP8 equals fp32 on the dequantised matrix to the bit.
+ * scaled by {@code 2^120}, which is exact for normal and subnormal codes alike, then one multiply by
+ * the block's {@code scale_inv}; the NaN codes to NaN), into a scratch chunk of 16 weight rows that
+ * the fp32 tiles then read: FP8 equals fp32 on the dequantised matrix to the bit.
  */
 final class VectorKernel implements MatmulKernel {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

@@ -123,6 +123,11 @@ class KernelsTest {
   }
 
   @Test
+  void theWarmUpRunsEveryPathWithoutFailing() {
+    KernelWarmUp.run(Kernels.named(Kernels.SCALAR)); // the same code the vector kernel's daemon thread runs
+  }
+
+  @Test
   void scalarEqualsTheOriginalLoopsToTheBit() {
     MatmulKernel naive = Kernels.named(Kernels.NAIVE);
     MatmulKernel scalar = Kernels.named(Kernels.SCALAR);
