@@ -114,6 +114,29 @@ final class FlashlineProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies a cluster's logs (and the given command outputs) under {@code target/cluster-logs/NAME},
+   * where they outlive the test's temporary directory: what to read when a cluster test fails.
+   */
+  static void keepLogs(String name, Path clusterDir, Path... outputs) {
+    Path target = Path.of("target", "cluster-logs", name);
+    try {
+      Files.createDirectories(target);
+      try (Stream<Path> logs = Files.list(clusterDir.resolve("log"))) {
+        for (Path log : logs.toList()) {
+          Files.copy(log, target.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      for (Path output : outputs) {
+        if (Files.exists(output)) {
+          Files.copy(output, target.resolve(output.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      System.err.println("could not keep the cluster's logs: " + e);
+    }
+  }
+
   private static long modified(Path file) {
     try {
       return Files.getLastModifiedTime(file).toMillis();

@@ -61,117 +61,122 @@ class FlinkFailoverIT {
         ChatCompletionsServer server = ChatCompletionsServer.start(
             ServerConfig.defaults().withApiKey(KEY).withAnswerer(spamWords()).withFixedDelay(Duration.ofMillis(20)));
         LocalFlinkCluster cluster = LocalFlinkCluster.start(spec, Duration.ofMinutes(3))) {
-      broker.createTopic("in", PARALLELISM);
-      broker.createTopic("out", PARALLELISM);
-      broker.createTopic("in.dead-letters", 1);
-      Path job = writeJob(server.baseUri());
-      FlinkRest rest = cluster.rest();
+      try {
+        broker.createTopic("in", PARALLELISM);
+        broker.createTopic("out", PARALLELISM);
+        broker.createTopic("in.dead-letters", 1);
+        Path job = writeJob(server.baseUri());
+        FlinkRest rest = cluster.rest();
 
-      try (FlashlineProcess stream = FlashlineProcess.start(temp.resolve("stream.log"),
-          "stream", "--job", job.toString(), "--bootstrap", broker.bootstrapServers(), "--input-topic", "in", "--output-topic", "out",
-          "--runner", "flink", "--flink-master", cluster.flinkMaster(), "--parallelism", String.valueOf(PARALLELISM),
-          "--checkpoint-interval", String.valueOf(CHECKPOINT_SECONDS), "--result-store", store.toString(),
-          "--grouping", "off", "--priming", "off", "--progress-interval", "2")) {
-        String jobId = awaitRunning(rest, stream, Duration.ofMinutes(4));
-        Map<String, List<String>> before = rest.subtaskTaskManagers(jobId);
-        assertThat(before.values().stream().flatMap(List::stream).collect(Collectors.toSet()))
-            .as("TaskManagers running the stream").containsExactlyInAnyOrder("tm-1", "tm-2");
+        try (FlashlineProcess stream = FlashlineProcess.start(temp.resolve("stream.log"),
+            "stream", "--job", job.toString(), "--bootstrap", broker.bootstrapServers(), "--input-topic", "in", "--output-topic", "out",
+            "--runner", "flink", "--flink-master", cluster.flinkMaster(), "--parallelism", String.valueOf(PARALLELISM),
+            "--checkpoint-interval", String.valueOf(CHECKPOINT_SECONDS), "--result-store", store.toString(),
+            "--grouping", "off", "--priming", "off", "--progress-interval", "2")) {
+          String jobId = awaitRunning(rest, stream, Duration.ofMinutes(4));
+          Map<String, List<String>> before = rest.subtaskTaskManagers(jobId);
+          assertThat(before.values().stream().flatMap(List::stream).collect(Collectors.toSet()))
+              .as("TaskManagers running the stream").containsExactlyInAnyOrder("tm-1", "tm-2");
 
-        // Batch A is answered and covered by a checkpoint.
-        List<String> a = produce(broker, records.subList(0, BATCH));
-        awaitKeys(broker, a, Duration.ofMinutes(3), stream);
-        long aDone = System.currentTimeMillis();
-        FlinkRest.Checkpoints covering = awaitCheckpoint(rest, jobId, c -> c.latestCompletedAt() > aDone, Duration.ofSeconds(CHECKPOINT_SECONDS * 4L));
+          // Batch A is answered and covered by a checkpoint.
+          List<String> a = produce(broker, records.subList(0, BATCH));
+          awaitKeys(broker, a, Duration.ofMinutes(3), stream);
+          long aDone = System.currentTimeMillis();
+          FlinkRest.Checkpoints covering = awaitCheckpoint(rest, jobId, c -> c.latestCompletedAt() > aDone, Duration.ofSeconds(CHECKPOINT_SECONDS * 4L));
 
-        // Batch B is answered after that checkpoint: a restore reads it again. Kill while nothing is in flight.
-        // Each try starts just after a checkpoint completed, so the next is about CHECKPOINT_SECONDS away;
-        // should one complete before B is answered anyway, a smaller batch tries again after it.
-        List<String> b = new ArrayList<>();
-        FlinkRest.Checkpoints atKill = null;
-        FlinkRest.Checkpoints last = covering;
-        int[] bounds = {BATCH, BATCH + BATCH / 2, BATCH + 3 * BATCH / 4, 2 * BATCH};
-        for (int attempt = 0; attempt < 3 && atKill == null; attempt++) {
-          if (attempt > 0) {
-            long seen = last.latestCompletedId();
-            last = awaitCheckpoint(rest, jobId, cp -> cp.latestCompletedId() > seen, Duration.ofMinutes(1));
+          // Batch B is answered after that checkpoint: a restore reads it again. Kill while nothing is in flight.
+          // Each try starts just after a checkpoint completed, so the next is about CHECKPOINT_SECONDS away;
+          // should one complete before B is answered anyway, a smaller batch tries again after it.
+          List<String> b = new ArrayList<>();
+          FlinkRest.Checkpoints atKill = null;
+          FlinkRest.Checkpoints last = covering;
+          int[] bounds = {BATCH, BATCH + BATCH / 2, BATCH + 3 * BATCH / 4, 2 * BATCH};
+          for (int attempt = 0; attempt < 3 && atKill == null; attempt++) {
+            if (attempt > 0) {
+              long seen = last.latestCompletedId();
+              last = awaitCheckpoint(rest, jobId, cp -> cp.latestCompletedId() > seen, Duration.ofMinutes(1));
+            }
+            b.addAll(produce(broker, records.subList(bounds[attempt], bounds[attempt + 1])));
+            awaitKeys(broker, union(a, b), Duration.ofMinutes(2), stream);
+            awaitIdle(server);
+            FlinkRest.Checkpoints now = rest.checkpoints(jobId).orElseThrow();
+            if (now.latestCompletedId() == last.latestCompletedId()) {
+              atKill = now;
+            } else {
+              last = now;
+            }
           }
-          b.addAll(produce(broker, records.subList(bounds[attempt], bounds[attempt + 1])));
-          awaitKeys(broker, union(a, b), Duration.ofMinutes(2), stream);
+          assertThat(atKill).as("a moment with answers written after the last checkpoint").isNotNull();
+          int requestsBeforeKill = server.requests();
+
+          long killedAt = System.currentTimeMillis();
+          cluster.killTaskManager("tm-2");
+          String replacement = cluster.startTaskManager();
+          cluster.awaitRegistered(List.of(replacement), Duration.ofMinutes(2));
+          long restoredAt = awaitRestored(rest, jobId, Duration.ofMinutes(4));
+
+          // Batch C arrives once the job runs again.
+          List<String> c = produce(broker, records.subList(2 * BATCH, 3 * BATCH));
+          long firstNew = awaitFirstKey(broker, c, Duration.ofMinutes(3));
+          List<String> all = union(union(a, b), c);
+          List<ConsumerRecord<String, byte[]>> out = awaitKeys(broker, all, Duration.ofMinutes(3), stream);
+          long allDone = System.currentTimeMillis();
           awaitIdle(server);
-          FlinkRest.Checkpoints now = rest.checkpoints(jobId).orElseThrow();
-          if (now.latestCompletedId() == last.latestCompletedId()) {
-            atKill = now;
-          } else {
-            last = now;
+
+          FlinkRest.Checkpoints afterRestore = rest.checkpoints(jobId).orElseThrow();
+          List<FlinkRest.Failure> failures = rest.failures(jobId);
+          long restarts = rest.restarts(jobId);
+          Set<String> runningOn = rest.subtaskTaskManagers(jobId).values().stream().flatMap(List::stream).collect(Collectors.toCollection(TreeSet::new));
+          long detectedAt = failures.isEmpty() ? -1 : failures.get(failures.size() - 1).timestampMillis();
+          System.out.printf(Locale.ROOT,
+              "FLINK-FAILOVER records=%d restarts=%d restored_from=%d detected_s=%.1f running_again_s=%.1f first_new_result_s=%.1f all_answered_s=%.1f"
+                  + " checkpoints_completed=%d checkpoints_failed=%d%n",
+              all.size(), restarts, afterRestore.restoredId(), (detectedAt - killedAt) / 1000.0, (restoredAt - killedAt) / 1000.0,
+              (firstNew - killedAt) / 1000.0, (allDone - killedAt) / 1000.0, afterRestore.completed(), afterRestore.failed());
+
+          // Every record answered, each by exactly one request: nothing lost, nothing paid twice.
+          Map<String, List<JsonNode>> byId = new LinkedHashMap<>();
+          for (ConsumerRecord<String, byte[]> record : out) {
+            byId.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(JSON.readTree(record.value()));
           }
+          assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(all);
+          Map<String, Long> asked = server.log().stream()
+              .collect(Collectors.groupingBy(FlinkFailoverIT::documentText, Collectors.counting()));
+          Map<String, String> textOf = records.stream().collect(Collectors.toMap(r -> r.get("id").asText(), r -> r.get("text").asText()));
+          for (String id : all) {
+            assertThat(asked.getOrDefault(textOf.get(id), 0L)).as("requests for record " + id).isEqualTo(1);
+            List<JsonNode> rows = byId.get(id);
+            assertThat(rows).allSatisfy(row -> assertThat(row.get("status").asText()).isEqualTo("ok"));
+            List<JsonNode> paid = rows.stream().filter(row -> row.get("cost_usd").asDouble() > 0).toList();
+            assertThat(paid).as("rows of " + id + " that carry a cost").hasSize(1);
+            assertThat(rows.stream().filter(row -> row.get("cost_usd").asDouble() == 0))
+                .as("rows of " + id + " replayed after the restore").allSatisfy(row -> assertThat(row.get("reused_from").asText()).isEqualTo(id));
+          }
+          assertThat(server.requests()).as("requests in all").isEqualTo(all.size());
+          assertThat(server.requests() - requestsBeforeKill).as("requests after the kill: batch C only").isEqualTo(c.size());
+          // The restore read B again (answers written after the checkpoint): the result store answered those.
+          long replayed = b.stream().filter(id -> byId.get(id).size() > 1).count();
+          assertThat(replayed).as("records of B written again after the restore").isPositive();
+
+          // Flink restarted the job once, from the checkpoint taken before B, on the survivor and the replacement.
+          assertThat(restarts).isGreaterThanOrEqualTo(1);
+          assertThat(afterRestore.restoredId()).isEqualTo(atKill.latestCompletedId());
+          assertThat(failures).anySatisfy(f -> assertThat(f.message() + " " + f.taskManager()).contains("tm-2"));
+          assertThat(runningOn).containsExactlyInAnyOrder("tm-1", replacement);
+
+          // ...and the stream's own report says so.
+          awaitOutput(stream, "restored from checkpoint " + atKill.latestCompletedId(), Duration.ofSeconds(30));
+          assertThat(stream.output()).contains("submitted to the Flink cluster at " + cluster.flinkMaster() + " as job " + jobId);
+          assertThat(lastProgressLine(stream)).contains("restarts " + restarts, "on tm-1, " + replacement);
+          assertThat(stream.output()).containsPattern("progress: [^\\n]*last failure [^\\n]*tm-2");
+
+          // Ctrl-C (SIGTERM): the stream cancels its job; the JVM then exits with the signal's status.
+          stream.interrupt();
+          assertThat(stream.waitFor(Duration.ofMinutes(1))).as(stream.output()).isIn(0, 143);
+          assertThat(stream.output()).contains("stopping: flink job " + jobId);
         }
-        assertThat(atKill).as("a moment with answers written after the last checkpoint").isNotNull();
-        int requestsBeforeKill = server.requests();
-
-        long killedAt = System.currentTimeMillis();
-        cluster.killTaskManager("tm-2");
-        String replacement = cluster.startTaskManager();
-        cluster.awaitRegistered(List.of(replacement), Duration.ofMinutes(2));
-        long restoredAt = awaitRestored(rest, jobId, Duration.ofMinutes(4));
-
-        // Batch C arrives once the job runs again.
-        List<String> c = produce(broker, records.subList(2 * BATCH, 3 * BATCH));
-        long firstNew = awaitFirstKey(broker, c, Duration.ofMinutes(3));
-        List<String> all = union(union(a, b), c);
-        List<ConsumerRecord<String, byte[]>> out = awaitKeys(broker, all, Duration.ofMinutes(3), stream);
-        long allDone = System.currentTimeMillis();
-        awaitIdle(server);
-
-        FlinkRest.Checkpoints afterRestore = rest.checkpoints(jobId).orElseThrow();
-        List<FlinkRest.Failure> failures = rest.failures(jobId);
-        long restarts = rest.restarts(jobId);
-        Set<String> runningOn = rest.subtaskTaskManagers(jobId).values().stream().flatMap(List::stream).collect(Collectors.toCollection(TreeSet::new));
-        long detectedAt = failures.isEmpty() ? -1 : failures.get(failures.size() - 1).timestampMillis();
-        System.out.printf(Locale.ROOT,
-            "FLINK-FAILOVER records=%d restarts=%d restored_from=%d detected_s=%.1f running_again_s=%.1f first_new_result_s=%.1f all_answered_s=%.1f%n",
-            all.size(), restarts, afterRestore.restoredId(), (detectedAt - killedAt) / 1000.0, (restoredAt - killedAt) / 1000.0,
-            (firstNew - killedAt) / 1000.0, (allDone - killedAt) / 1000.0);
-
-        // Every record answered, each by exactly one request: nothing lost, nothing paid twice.
-        Map<String, List<JsonNode>> byId = new LinkedHashMap<>();
-        for (ConsumerRecord<String, byte[]> record : out) {
-          byId.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(JSON.readTree(record.value()));
-        }
-        assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(all);
-        Map<String, Long> asked = server.log().stream()
-            .collect(Collectors.groupingBy(FlinkFailoverIT::documentText, Collectors.counting()));
-        Map<String, String> textOf = records.stream().collect(Collectors.toMap(r -> r.get("id").asText(), r -> r.get("text").asText()));
-        for (String id : all) {
-          assertThat(asked.getOrDefault(textOf.get(id), 0L)).as("requests for record " + id).isEqualTo(1);
-          List<JsonNode> rows = byId.get(id);
-          assertThat(rows).allSatisfy(row -> assertThat(row.get("status").asText()).isEqualTo("ok"));
-          List<JsonNode> paid = rows.stream().filter(row -> row.get("cost_usd").asDouble() > 0).toList();
-          assertThat(paid).as("rows of " + id + " that carry a cost").hasSize(1);
-          assertThat(rows.stream().filter(row -> row.get("cost_usd").asDouble() == 0))
-              .as("rows of " + id + " replayed after the restore").allSatisfy(row -> assertThat(row.get("reused_from").asText()).isEqualTo(id));
-        }
-        assertThat(server.requests()).as("requests in all").isEqualTo(all.size());
-        assertThat(server.requests() - requestsBeforeKill).as("requests after the kill: batch C only").isEqualTo(c.size());
-        // The restore read B again (answers written after the checkpoint): the result store answered those.
-        long replayed = b.stream().filter(id -> byId.get(id).size() > 1).count();
-        assertThat(replayed).as("records of B written again after the restore").isPositive();
-
-        // Flink restarted the job once, from the checkpoint taken before B, on the survivor and the replacement.
-        assertThat(restarts).isGreaterThanOrEqualTo(1);
-        assertThat(afterRestore.restoredId()).isEqualTo(atKill.latestCompletedId());
-        assertThat(failures).anySatisfy(f -> assertThat(f.message() + " " + f.taskManager()).contains("tm-2"));
-        assertThat(runningOn).containsExactlyInAnyOrder("tm-1", replacement);
-
-        // ...and the stream's own report says so.
-        awaitOutput(stream, "restored from checkpoint " + atKill.latestCompletedId(), Duration.ofSeconds(30));
-        assertThat(stream.output()).contains("submitted to the Flink cluster at " + cluster.flinkMaster() + " as job " + jobId);
-        assertThat(lastProgressLine(stream)).contains("restarts " + restarts, "on tm-1, " + replacement);
-        assertThat(stream.output()).containsPattern("progress: [^\\n]*last failure [^\\n]*tm-2");
-
-        // Ctrl-C (SIGTERM): the stream cancels its job; the JVM then exits with the signal's status.
-        stream.interrupt();
-        assertThat(stream.waitFor(Duration.ofMinutes(1))).as(stream.output()).isIn(0, 143);
-        assertThat(stream.output()).contains("stopping: flink job " + jobId);
+      } finally {
+        FlashlineProcess.keepLogs("FlinkFailoverIT", spec.dir(), temp.resolve("stream.log"));
       }
     }
   }
