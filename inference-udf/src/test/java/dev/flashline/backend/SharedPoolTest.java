@@ -85,4 +85,38 @@ class SharedPoolTest {
     }
     assertThat(pool.size()).isZero();
   }
+
+  @Test
+  void anUnusedValueLingersUntilRetakenOrItsPeriodEnds() throws Exception {
+    SharedPool<String, Resource> pool = new SharedPool<>("thing", java.time.Duration.ofMillis(300));
+    SharedPool.Lease<Resource> first = pool.acquire("a", Resource::new);
+    Resource kept = first.get();
+    first.close();
+    assertThat(pool.inUse()).isZero();
+    assertThat(pool.size()).as("lingering").isEqualTo(1);
+    assertThat(kept.closes).hasValue(0);
+
+    // Retaken while lingering: the same value, not created again, and not closed by the old timer.
+    try (SharedPool.Lease<Resource> again = pool.acquire("a", Resource::new)) {
+      assertThat(again.get()).isSameAs(kept);
+      Thread.sleep(600);
+      assertThat(kept.closes).hasValue(0);
+    }
+    assertThat(pool.creations()).isEqualTo(1);
+
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (pool.size() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(pool.size()).as("closed after the linger period").isZero();
+    assertThat(kept.closes).hasValue(1);
+
+    SharedPool.Lease<Resource> third = pool.acquire("a", Resource::new);
+    Resource another = third.get();
+    third.close();
+    assertThat(pool.closeUnused()).isEqualTo(1);
+    assertThat(another.closes).hasValue(1);
+    assertThat(pool.creations()).isEqualTo(2);
+    assertThatThrownBy(() -> pool.setLinger(java.time.Duration.ofSeconds(-1))).hasMessageContaining("must not be negative");
+  }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Bulk LLM classification and summarisation with the exact cost of every record.",
-    subcommands = {LabelCommand.class, StreamCommand.class, ServeCommand.class, EstimateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {LabelCommand.class, StreamCommand.class, ServeCommand.class, EstimateCommand.class, QuantizeCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
 public final class Flashline {
   /** Exit code for a bad command line, job spec or input: nothing ran. */
   static final int USAGE = 2;
@@ -35,7 +35,7 @@ public final class Flashline {
         .setParameterExceptionHandler(
             (e, ignored) -> {
               e.getCommandLine().getErr().println("flashline: " + e.getMessage());
-              e.getCommandLine().getErr().println("Try 'flashline " + e.getCommandLine().getCommandName() + " --help'.");
+              e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
               return USAGE;
             })
         .execute(args);

@@ -1,5 +1,6 @@
 package dev.flashline.cli;
 
+import dev.flashline.cluster.RemoteFlinkJob;
 import dev.flashline.cost.PriceSchedule;
 import dev.flashline.cost.PriceScheduleException;
 import dev.flashline.pipeline.RunnerChoice;
@@ -11,6 +12,7 @@ import dev.flashline.task.BackendKind;
 import dev.flashline.task.JobSpec;
 import dev.flashline.task.JobSpecException;
 import dev.flashline.task.JobSpecLoader;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +99,10 @@ final class StreamCommand implements Callable<Integer> {
           + " where the cluster stops it with a savepoint.")
   boolean detached;
 
+  /** For tests only, hidden from help: seconds between progress lines. */
+  @Option(names = "--progress-interval", hidden = true, defaultValue = "10", paramLabel = "SECONDS")
+  long progressSeconds;
+
   @picocli.CommandLine.Mixin
   CostOptions costOptions = new CostOptions();
   @Option(names = "--defer-field", paramLabel = "NAME",
@@ -147,6 +153,7 @@ final class StreamCommand implements Callable<Integer> {
       err.println("flashline: --detached needs --runner flink");
       return Flashline.USAGE;
     }
+    long submittedAt = System.currentTimeMillis();
     StreamJob.Running running = StreamJob.start(request);
     if (detached) {
       err.printf(Locale.ROOT, "flashline: submitted the stream %s -> %s (dead letters: %s) to the Flink cluster; it runs until"
@@ -154,8 +161,19 @@ final class StreamCommand implements Callable<Integer> {
       err.flush();
       return 0;
     }
+    // On a Flink cluster the workers, and their counts, are in other JVMs: the JobManager reports instead.
+    RemoteFlinkJob remote =
+        request.runner() == RunnerChoice.FLINK && !RunnerChoice.FLINK_LOCAL.equals(request.flinkMaster())
+            ? RemoteFlinkJob.find(running.pipelineResult(), request.flinkMaster(), request.job().name(), submittedAt).orElse(null)
+            : null;
+    if (remote != null) {
+      err.println("flashline: submitted to the Flink cluster at " + request.flinkMaster() + " as job " + remote.jobId());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      if (remote != null) {
+        printRemote(err, remote, "flashline: stopping: ");
+      }
       running.stop();
       stopped.countDown();
     }, "flashline-stop");
@@ -165,23 +183,44 @@ final class StreamCommand implements Callable<Integer> {
     err.flush();
     long startNanos = System.nanoTime();
     long lastDone = 0;
-    while (!stopped.await(noProgress ? 3600 : 10, TimeUnit.SECONDS)) {
+    long interval = Math.max(1, progressSeconds);
+    while (!stopped.await(noProgress ? 3600 : interval, TimeUnit.SECONDS)) {
       PipelineResult.State state = running.state();
       if (state.isTerminal()) {
         Runtime.getRuntime().removeShutdownHook(hook);
+        if (remote != null) {
+          printRemote(err, remote, "flashline: ");
+        }
         running.stop();
         err.println("flashline: the stream ended: " + state);
         return state == PipelineResult.State.DONE || state == PipelineResult.State.CANCELLED ? 0 : Flashline.FAILED;
       }
-      if (!noProgress) {
+      if (!noProgress && remote != null) {
+        err.printf(Locale.ROOT, "progress: %s · up %ds%n", remoteLine(remote), (System.nanoTime() - startNanos) / 1_000_000_000L);
+        err.flush();
+      } else if (!noProgress) {
         long done = running.finished();
-        err.printf(Locale.ROOT, "progress: %,d messages finished · %,d in flight · %.1f/s over the last 10 s · up %ds%n",
-            done, running.pending(), (done - lastDone) / 10.0, (System.nanoTime() - startNanos) / 1_000_000_000L);
+        err.printf(Locale.ROOT, "progress: %,d messages finished · %,d in flight · %.1f/s over the last %d s · up %ds%n",
+            done, running.pending(), (done - lastDone) / (double) interval, interval, (System.nanoTime() - startNanos) / 1_000_000_000L);
         err.flush();
         lastDone = done;
       }
     }
     return 0;
+  }
+
+  /** One line on the remote job: state, TaskManagers, restarts and the last failure, checkpoints. */
+  private static void printRemote(PrintWriter err, RemoteFlinkJob remote, String prefix) {
+    err.println(prefix + remoteLine(remote));
+    err.flush();
+  }
+
+  private static String remoteLine(RemoteFlinkJob remote) {
+    try {
+      return remote.status().describe();
+    } catch (IOException e) {
+      return "flink job " + remote.jobId() + ": the JobManager does not answer (" + e.getMessage() + ")";
+    }
   }
 
   /** {@code 6h}, {@code 90m}, {@code 1h30m}, {@code 45s}, or ISO-8601 ({@code PT6H}). */

@@ -6,6 +6,7 @@ import dev.flashline.backend.openai.ChatClients;
 import dev.flashline.beam.CostMetrics;
 import dev.flashline.beam.JobProgress;
 import dev.flashline.beam.LabelDocuments;
+import dev.flashline.cluster.RemoteFlinkJob;
 import dev.flashline.io.InputFiles;
 import dev.flashline.io.OutputLayout;
 import dev.flashline.io.ReadDocuments;
@@ -72,7 +73,7 @@ public final class LabelJob {
 
     long started = System.nanoTime();
     try (ModelWarmUp warmUp = ModelWarmUp.startIfLocal(request);
-        ProgressReporter progress = ProgressReporter.start(runId, input.estimatedRecords() * request.job().taskJobs().size(), log, request.progress(), offPeak.progressNote())) {
+        ProgressReporter progress = progress(request, runId, input, log, offPeak)) {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
@@ -95,6 +96,15 @@ public final class LabelJob {
     report.write(request.output().resolve(OutputLayout.COST_REPORT));
     OutputLayout.finish(request.output());
     return report;
+  }
+
+  private static ProgressReporter progress(LabelRequest request, String runId, InputFiles input, PrintWriter log, OffPeakStart offPeak) {
+    if (request.runner() == RunnerChoice.FLINK && !RunnerChoice.FLINK_LOCAL.equals(request.flinkMaster())) {
+      // The workers, and the counts they keep, are in the cluster's JVMs: report what its JobManager says.
+      return ProgressReporter.startRemote(
+          log, request.progress(), RemoteFlinkJob.statusLine(request.flinkMaster(), request.job().name(), System.currentTimeMillis()));
+    }
+    return ProgressReporter.start(runId, input.estimatedRecords() * request.job().taskJobs().size(), log, request.progress(), offPeak.progressNote());
   }
 
   static void build(Pipeline pipeline, LabelRequest request, InputFiles input, String runId) {

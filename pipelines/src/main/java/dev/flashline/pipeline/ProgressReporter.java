@@ -22,14 +22,17 @@ final class ProgressReporter implements AutoCloseable {
   private final Thread thread;
   /** Appended to each line when not null (off-peak scheduling: "paused at the window's end ..."). */
   private final Supplier<String> note;
+  /** When the job runs on a Flink cluster: what its JobManager says, instead of counts this JVM cannot see. */
+  private final Supplier<String> remote;
   private volatile boolean running = true;
 
-  private ProgressReporter(String runId, long total, PrintWriter out, boolean terminal, Supplier<String> note) {
+  private ProgressReporter(String runId, long total, PrintWriter out, boolean terminal, Supplier<String> note, Supplier<String> remote) {
     this.runId = runId;
     this.total = total;
     this.out = out;
     this.terminal = terminal;
     this.note = note;
+    this.remote = remote;
     // The rate of the first report is then the average since the start.
     history.addLast(new long[] {started, 0});
     this.thread = new Thread(this::loop, "flashline-progress");
@@ -42,7 +45,19 @@ final class ProgressReporter implements AutoCloseable {
 
   /** @param note a line's ending, or null for none (asked once per line) */
   static ProgressReporter start(String runId, long total, PrintWriter out, boolean enabled, Supplier<String> note) {
-    ProgressReporter reporter = new ProgressReporter(runId, total, out, System.console() != null, note);
+    ProgressReporter reporter = new ProgressReporter(runId, total, out, System.console() != null, note, null);
+    if (enabled) {
+      reporter.thread.start();
+    }
+    return reporter;
+  }
+
+  /**
+   * For a job on a Flink cluster, whose workers count in other JVMs: a line every ten seconds with
+   * what {@code status} says (the JobManager's view: state, TaskManagers, restarts).
+   */
+  static ProgressReporter startRemote(PrintWriter out, boolean enabled, Supplier<String> status) {
+    ProgressReporter reporter = new ProgressReporter("", 0, out, false, null, status);
     if (enabled) {
       reporter.thread.start();
     }
@@ -63,6 +78,15 @@ final class ProgressReporter implements AutoCloseable {
 
   private synchronized void print(boolean last) {
     long now = System.nanoTime();
+    if (remote != null) {
+      String status = last ? null : remote.get();
+      // Not once the job is over: close() interrupts a status request still on its way.
+      if (status != null && running) {
+        out.println("progress: " + status + " · elapsed " + duration((now - started) / 1e9));
+        out.flush();
+      }
+      return;
+    }
     long done = JobProgress.done(runId);
     history.addLast(new long[] {now, done});
     while (history.size() > 2 && now - history.peekFirst()[0] > WINDOW_NANOS) {

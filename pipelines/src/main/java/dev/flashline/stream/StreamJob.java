@@ -68,6 +68,11 @@ public final class StreamJob {
       return ledger.pending();
     }
 
+    /** The runner's handle on the pipeline (on a Flink cluster: the submitted job). */
+    public PipelineResult pipelineResult() {
+      return result;
+    }
+
     public PipelineResult.State state() {
       return result.getState();
     }

@@ -49,7 +49,7 @@ public final class SharedModels {
 
   /** Models loaded and not yet freed; 0 once every lease is closed. */
   public static int openModels() {
-    return MODELS.size();
+    return MODELS.inUse();
   }
 
   /** How many times a model was loaded in this JVM; tests use it to prove sharing. */

@@ -12,6 +12,10 @@ import java.util.Map;
  * across a cluster: parallelism workers x share = max_in_flight.
  */
 public final class ChatClients {
+  /** Says (at DEBUG) when this JVM opens a client: a cluster's logs then show one per TaskManager and run. */
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChatClients.class);
+  /** The start of the log line written when a client is opened. */
+  public static final String OPENED = "flashline: opened a chat client";
   private static final Map<Key, Entry> OPEN = new HashMap<>();
   /** Runs the launcher has closed; a worker of a failed run may still be starting up. */
   private static final java.util.Set<String> CLOSED_RUNS = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
@@ -109,6 +113,7 @@ public final class ChatClients {
       ApiKey apiKey = ApiKey.resolve(spec);
       entry = new Entry(new ChatClient(spec, apiKey, Math.min(spec.maxInFlight(), share), clock), spec.maxInFlight());
       OPEN.put(key, entry);
+      LOG.debug("{} for {} (run {}, pid {})", OPENED, spec.endpoint(), runId, ProcessHandle.current().pid());
     }
     entry.references++;
     entry.shares += share;

@@ -3,6 +3,7 @@ package dev.flashline.backend.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +21,18 @@ class SharedEncoderTest {
   private static final String NAME = SPEC.name();
 
   @Test
-  void twoLeasesShareOneModelAndTheLastCloseFreesIt() {
+  void twoLeasesShareOneModelAndTheLastCloseFreesItWhenNothingLingers() {
+    Duration linger = SharedEncoder.setLinger(Duration.ZERO);
+    try {
+      sharedAndFreed();
+    } finally {
+      SharedEncoder.setLinger(linger);
+    }
+  }
+
+  private void sharedAndFreed() {
+    // A model another test let go may still linger: free it, so this test sees the first load.
+    SharedEncoder.freeUnused();
     int referencesBefore = SharedEncoder.references(NAME);
     int openBefore = SharedEncoder.openModels();
     int loadsBefore = SharedEncoder.loads();
@@ -56,6 +68,42 @@ class SharedEncoderTest {
       }
       assertThat(SharedEncoder.openModels()).isZero();
       assertThat(SharedEncoder.references(NAME)).isZero();
+    }
+  }
+
+  @Test
+  void anUnusedModelLingersForAWhileSoALaterStageDoesNotLoadItAgain() throws Exception {
+    Duration linger = SharedEncoder.setLinger(Duration.ofMillis(800));
+    try {
+      SharedEncoder.freeUnused();
+      // Only meaningful when no other test holds the model now.
+      if (SharedEncoder.references(NAME) > 0) {
+        return;
+      }
+      int loadsBefore = SharedEncoder.loads();
+      EncoderModel first;
+      try (SharedEncoder.Lease stage1 = SharedEncoder.acquire(SPEC)) {
+        first = stage1.model();
+      }
+      assertThat(SharedEncoder.openModels()).as("in use").isZero();
+      assertThat(SharedEncoder.loadedModels()).as("lingering").isEqualTo(1);
+      try (SharedEncoder.Lease stage2 = SharedEncoder.acquire(SPEC)) {
+        assertThat(stage2.model()).isSameAs(first);
+        assertThat(SharedEncoder.loads()).isEqualTo(loadsBefore + 1);
+      }
+      // Taken and let go again: the linger period starts over, then the model is freed.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (SharedEncoder.loadedModels() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(SharedEncoder.loadedModels()).as("freed after the linger period").isZero();
+      try (SharedEncoder.Lease later = SharedEncoder.acquire(SPEC)) {
+        assertThat(later.model()).isNotSameAs(first);
+        assertThat(SharedEncoder.loads()).isEqualTo(loadsBefore + 2);
+      }
+    } finally {
+      SharedEncoder.setLinger(linger);
+      SharedEncoder.freeUnused();
     }
   }
 
