@@ -72,12 +72,7 @@ final class FlinkConfigFile {
     c.put("heartbeat.interval", "2000");
     c.put("heartbeat.timeout", "15000");
     c.put("state.checkpoints.dir", spec.dir().resolve("checkpoints").toUri().toString());
-    // A native library loads into one class loader per JVM. Each job gets its own class loader, so the
-    // second job to load the tokenizer's (DJL keeps it at one path) would fail: these come from the
-    // TaskManager's classpath instead, as Flink advises for native code, once per JVM for every job.
-    c.put("classloader.parent-first-patterns.additional", "ai.djl.;ai.onnxruntime.");
-    // Beam's threads may outlive a task and touch its class loader; Flink would fail the job for it.
-    c.put("classloader.check-leaked-classloader", "false");
+    c.putAll(FlinkJobSettings.config());
     c.put("io.tmp.dirs", jobManagerDir(spec).resolve("tmp").toString());
     c.put("web.tmpdir", jobManagerDir(spec).resolve("web").toString());
     c.putAll(spec.config());

@@ -29,7 +29,7 @@ final class JavaProcessLauncher {
 
   /**
    * Logging of the cluster's JVMs (slf4j-simple, as in the shaded jar): Flink at INFO so the logs
-   * show registrations, deployments, failures and restores; Flashline's shared-model bookkeeping at
+   * show registrations, deployments, failures and restores; Flashline's shared-model bookkeeping ({@code SharedPool}) at
    * DEBUG, which says each time a JVM loads a model (the cluster test counts those lines).
    */
   static final List<String> LOGGING =
@@ -38,7 +38,7 @@ final class JavaProcessLauncher {
           "-Dorg.slf4j.simpleLogger.showDateTime=true",
           "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
           "-Dorg.slf4j.simpleLogger.showThreadName=true",
-          "-Dorg.slf4j.simpleLogger.log.dev.flashline.backend.local.SharedEncoder=debug",
+          "-Dorg.slf4j.simpleLogger.log.dev.flashline.backend.SharedPool=debug",
           "-Dorg.slf4j.simpleLogger.log.dev.flashline.backend.openai.ChatClients=debug",
           "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
           "-Dorg.slf4j.simpleLogger.log.org.apache.beam.sdk.io.kafka=warn",
@@ -76,6 +76,7 @@ final class JavaProcessLauncher {
     command.add("-D" + MARKER_PROPERTY + ".process=" + name);
     command.addAll(memory.jvm());
     command.addAll(JAVA17_OPENS);
+    command.addAll(FlinkJobSettings.jvmOptions());
     command.addAll(LOGGING);
     // Flink's REST API serves the file named here as the process's log (GET /taskmanagers/ID/log).
     command.add("-Dlog.file=" + log);

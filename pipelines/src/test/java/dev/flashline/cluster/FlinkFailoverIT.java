@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The backend is the openai one against a chat-completions server in this JVM, which counts
  * every request it receives: a record "billed twice" is a document the server saw twice. The
  * records answered after the last checkpoint are the ones a restore reads and labels again; the
- * result store ({@code --result-store}) must answer them from disk.
+ * result store ({@code --result-store}) must answer them from disk. Finally the same input runs
+ * through the same job on DirectRunner, and every record must get the row it got on the cluster.
  */
 class FlinkFailoverIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +57,8 @@ class FlinkFailoverIT {
     List<JsonNode> records = distinctTexts(3 * BATCH);
     ClusterSpec spec = ClusterSpec.of(temp.resolve("cluster")).withTaskManagers(2).withSlots(2).withClasspath(List.of(jar));
     Path store = temp.resolve("answers");
+    // Per record, the row the cluster paid for; compared with DirectRunner's at the end.
+    Map<String, JsonNode> onCluster = new LinkedHashMap<>();
 
     try (KafkaTestBroker broker = KafkaTestBroker.start();
         ChatCompletionsServer server = ChatCompletionsServer.start(
@@ -64,6 +67,7 @@ class FlinkFailoverIT {
       try {
         broker.createTopic("in", PARALLELISM);
         broker.createTopic("out", PARALLELISM);
+        broker.createTopic("out-direct", PARALLELISM);
         broker.createTopic("in.dead-letters", 1);
         Path job = writeJob(server.baseUri());
         FlinkRest rest = cluster.rest();
@@ -152,6 +156,9 @@ class FlinkFailoverIT {
             assertThat(rows.stream().filter(row -> row.get("cost_usd").asDouble() == 0))
                 .as("rows of " + id + " replayed after the restore").allSatisfy(row -> assertThat(row.get("reused_from").asText()).isEqualTo(id));
           }
+          for (String id : all) {
+            onCluster.put(id, byId.get(id).stream().filter(row -> row.get("cost_usd").asDouble() > 0).findFirst().orElseThrow());
+          }
           assertThat(server.requests()).as("requests in all").isEqualTo(all.size());
           assertThat(server.requests() - requestsBeforeKill).as("requests after the kill: batch C only").isEqualTo(c.size());
           // The restore read B again (answers written after the checkpoint): the result store answered those.
@@ -174,6 +181,27 @@ class FlinkFailoverIT {
           stream.interrupt();
           assertThat(stream.waitFor(Duration.ofMinutes(1))).as(stream.output()).isIn(0, 143);
           assertThat(stream.output()).contains("stopping: flink job " + jobId);
+        }
+
+        // The same input through the same job on DirectRunner (its own consumer group, so from the start;
+        // no result store, so every record is asked again): the same row for every record.
+        try (FlashlineProcess direct = FlashlineProcess.start(temp.resolve("stream-direct.log"),
+            "stream", "--job", job.toString(), "--bootstrap", broker.bootstrapServers(), "--input-topic", "in",
+            "--output-topic", "out-direct", "--group-id", "flashline-direct-compare", "--runner", "direct",
+            "--parallelism", "2", "--grouping", "off", "--priming", "off", "--no-progress")) {
+          Map<String, JsonNode> onDirect = new LinkedHashMap<>();
+          for (ConsumerRecord<String, byte[]> record : awaitKeys(broker, "out-direct", onCluster.keySet(), Duration.ofMinutes(3), direct)) {
+            onDirect.put(record.key(), JSON.readTree(record.value()));
+          }
+          for (Map.Entry<String, JsonNode> row : onCluster.entrySet()) {
+            JsonNode x = onDirect.get(row.getKey());
+            JsonNode y = row.getValue();
+            for (String field : List.of("status", "label", "confidence", "input_tokens", "output_tokens", "model")) {
+              assertThat(y.path(field)).as(row.getKey() + " " + field + " on the cluster vs DirectRunner").isEqualTo(x.path(field));
+            }
+          }
+          direct.interrupt();
+          direct.waitFor(Duration.ofMinutes(1));
         }
       } finally {
         FlashlineProcess.keepLogs("FlinkFailoverIT", spec.dir(), temp.resolve("stream.log"));
@@ -309,10 +337,15 @@ class FlinkFailoverIT {
   /** Every record of the output topic once each of {@code ids} has a result there. */
   private static List<ConsumerRecord<String, byte[]>> awaitKeys(
       KafkaTestBroker broker, Collection<String> ids, Duration timeout, FlashlineProcess stream) throws Exception {
+    return awaitKeys(broker, "out", ids, timeout, stream);
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> awaitKeys(
+      KafkaTestBroker broker, String topic, Collection<String> ids, Duration timeout, FlashlineProcess stream) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Set<String> keys = Set.of();
     while (System.nanoTime() < deadline) {
-      List<ConsumerRecord<String, byte[]>> records = broker.readAll("out", Duration.ofSeconds(5));
+      List<ConsumerRecord<String, byte[]>> records = broker.readAll(topic, Duration.ofSeconds(5));
       keys = records.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
       if (keys.containsAll(ids)) {
         return records;

@@ -1,6 +1,7 @@
 package dev.flashline.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flashline.cluster.FlinkJobSettings;
 import dev.flashline.beam.CostMetrics;
 import dev.flashline.beam.JobProgress;
 import dev.flashline.cli.Flashline;
@@ -52,6 +53,8 @@ final class DeployChecks {
   static final Map<String, String> THIRD_PARTY_IMAGES = Map.of("curlimages/curl", "the HTTP client of the nightly CronJob");
   /** Where the shaded jar lands: pipelines/pom.xml's dist profile. */
   static final String BUILT_JAR = "pipelines/target/flashline.jar";
+  /** The jars with native code for a Flink distribution's lib/, which pipelines/pom.xml's dist profile copies. */
+  static final String BUILT_LIB = "pipelines/target/flink-lib/";
   static final String FLINK_MAIN_CONTAINER = "flink-main-container";
   /** Environment variables the GPU worker image reads that its entry script does not. */
   static final Set<String> READ_BY_VLLM = Set.of("VLLM_API_KEY");
@@ -500,6 +503,10 @@ final class DeployChecks {
                 if (!RepoFiles.read(root.resolve("pipelines/pom.xml")).contains("<outputFile>${project.build.directory}/flashline.jar</outputFile>")) {
                   problems.add(where + ": copies " + source + ", which pipelines/pom.xml's dist profile no longer builds");
                 }
+              } else if (source.equals(BUILT_LIB)) {
+                if (!RepoFiles.read(root.resolve("pipelines/pom.xml")).contains("<outputDirectory>${project.build.directory}/flink-lib</outputDirectory>")) {
+                  problems.add(where + ": copies " + source + ", which pipelines/pom.xml's dist profile no longer fills");
+                }
               } else if (!Files.exists(root.resolve(source))) {
                 problems.add(where + ": copies " + source + ", which is not in the repository");
               }
@@ -694,6 +701,16 @@ final class DeployChecks {
       if (!config.path("env.java.opts.all").asText().contains(open)) {
         problem(m, "env.java.opts.all lacks " + open + " (pom.xml's flink.java17.opens, which the flashline launcher also uses)");
       }
+    }
+    FlinkJobSettings.config().forEach((key, value) -> {
+      if (!config.path(key).asText().equals(value)) {
+        problem(m, "flinkConfiguration lacks " + key + ": \"" + value + "\" (dev.flashline.cluster.FlinkJobSettings: every cluster"
+            + " that runs Flashline needs it)");
+      }
+    });
+    String taskManagerOpts = config.path("env.java.opts.all").asText() + " " + config.path("env.java.opts.taskmanager").asText();
+    if (!taskManagerOpts.contains(String.join(" ", FlinkJobSettings.jvmOptions()))) {
+      problem(m, "the TaskManagers' JVM options lack " + String.join(" ", FlinkJobSettings.jvmOptions()) + " (FlinkJobSettings)");
     }
     if (config.has("metrics.reporter.prom.port")
         && !portNames(List.of(new Pod(m, null, spec.path("podTemplate").path("spec"), null)), true).contains(config.path("metrics.reporter.prom.port").asText())) {

@@ -139,6 +139,17 @@ class DeployManifestsTest {
   }
 
   @Test
+  void aFlinkDeploymentWithoutWhatFlashlineNeedsOfAClusterIsAnError() {
+    List<String> problems = checkWith(isFlink("flashline-nightly"), m -> {
+      ObjectNode config = (ObjectNode) m.path("spec").path("flinkConfiguration");
+      config.remove("classloader.parent-first-patterns.additional");
+      config.put("env.java.opts.taskmanager", "-Xss2m");
+    });
+    assertThat(problems).anySatisfy(p -> assertThat(p).contains("lacks classloader.parent-first-patterns.additional"));
+    assertThat(problems).anySatisfy(p -> assertThat(p).contains("lack --add-modules jdk.incubator.vector"));
+  }
+
+  @Test
   void aScheduleInPeakHoursIsAnError() {
     List<String> problems = checkWith(is("CronJob", "flashline-nightly-start"), m -> ((ObjectNode) m.path("spec")).put("schedule", "0 7 * * *"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("07:00 UTC is in peak hours on MONDAY"));
