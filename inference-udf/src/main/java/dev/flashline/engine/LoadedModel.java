@@ -54,9 +54,7 @@ public final class LoadedModel implements AutoCloseable {
     Checkpoint checkpoint = Checkpoint.open(dir);
     ExactTokenizer tokenizer = null;
     try {
-      if (checkpoint.config().isEncoder()) {
-        throw new CheckpointException(dir + ": " + checkpoint.config().architecture() + " is an encoder; the engine runs decoders");
-      }
+      requireDecoder(checkpoint, dir);
       tokenizer = openTokenizer(dir);
       DecoderConfig config = DecoderConfig.of(checkpoint.config());
       ChatTemplate template = ChatTemplate.forModelType(checkpoint.config().modelType());
@@ -77,6 +75,33 @@ public final class LoadedModel implements AutoCloseable {
       }
       checkpoint.close();
       throw e;
+    }
+  }
+
+  /**
+   * Checks, without loading the weights (they are only mapped) or starting an engine, that
+   * {@link #open} would accept the checkpoint: a supported decoder's config.json, weights whose
+   * headers, shapes and sizes hold, a chat format for its family, and a tokenizer. Quick even for a
+   * large model, so a job can refuse a bad checkpoint before any worker starts.
+   *
+   * @throws CheckpointException naming the file or tensor that is wrong
+   */
+  public static void verify(Path dir) {
+    try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+      requireDecoder(checkpoint, dir);
+      try {
+        DecoderConfig.of(checkpoint.config());
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(dir.resolve("config.json") + ": " + e.getMessage(), e);
+      }
+      ChatTemplate.forModelType(checkpoint.config().modelType());
+      openTokenizer(dir).close();
+    }
+  }
+
+  private static void requireDecoder(Checkpoint checkpoint, Path dir) {
+    if (checkpoint.config().isEncoder()) {
+      throw new CheckpointException(dir + ": " + checkpoint.config().architecture() + " is an encoder; the engine runs decoders");
     }
   }
 
