@@ -8,7 +8,8 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Decodes each message into a document, or a dead letter for a poison message, and enters it in
- * the run's {@link OffsetLedger}.
+ * the run's {@link OffsetLedger} when that ledger sees the record through to its result ({@link
+ * StreamRequest#offsetsTrackedWhereRead}).
  */
 final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document> {
   static final TupleTag<Document> DOCUMENTS = new TupleTag<>() {};
@@ -19,10 +20,12 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
   private final String runId;
   /** Result rows per message: one per task of the job. */
   private final int tasks;
+  private final boolean tracked;
   private transient OffsetLedger ledger;
 
   DecodeMessagesFn(StreamRequest request, String runId) {
     this.tasks = request.job().taskJobs().size();
+    this.tracked = request.offsetsTrackedWhereRead();
     this.request = request;
     this.decoder = new MessageDecoder(
         request.job(), request.format(), request.maxMessageBytes(), request.deferral() == null ? null : request.deferral().field());
@@ -40,11 +43,15 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
     byte[] value = message.getKV().getValue();
     MessageDecoder.Decoded decoded = decoder.decode(position, message.getKV().getKey(), value);
     if (decoded.document() != null) {
-      ledger.read(position, decoded.document().getId(), value, tasks);
+      if (tracked) {
+        ledger.read(position, decoded.document().getId(), value, tasks);
+      }
       out.get(DOCUMENTS).output(decoded.document());
       return;
     }
-    ledger.read(position, null, null);
+    if (tracked) {
+      ledger.read(position, null, null);
+    }
     DeadLetter letter =
         DeadLetter.newBuilder()
             .setJob(request.job().name())
@@ -55,6 +62,7 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
             .setPayload(decoded.payload())
             .build();
     String key = decoded.recordId() != null ? decoded.recordId() : position.topic() + "/" + position.partition() + "@" + position.offset();
-    out.get(DEAD_LETTERS).output(new OutgoingMessage(request.deadLetterTopic(), key, request.format().encode(letter), position));
+    // Untracked, a finished position would let this JVM commit past records still in flight elsewhere.
+    out.get(DEAD_LETTERS).output(new OutgoingMessage(request.deadLetterTopic(), key, request.format().encode(letter), tracked ? position : null));
   }
 }

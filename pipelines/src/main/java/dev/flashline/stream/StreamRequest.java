@@ -64,6 +64,31 @@ public record StreamRequest(
     prices = prices == null ? PriceSchedule.defaults() : prices;
   }
 
+  /**
+   * Whether records may move between workers after they are read and before their results are
+   * published: API requests grouped by prompt prefix ({@code cost.grouping} with an openai task),
+   * or records held for off-peak prices. Either is a shuffle, keyed by something other than where a
+   * message was read.
+   */
+  public boolean shufflesRecords() {
+    boolean grouped = job.cost().grouping() && job.taskJobs().stream().anyMatch(JobSpec::usesOpenAi);
+    return grouped || deferral != null;
+  }
+
+  /**
+   * Whether the JVM that reads a message also publishes its results, so that its {@link
+   * OffsetLedger} sees each message from read to written and may commit offsets. True on one
+   * machine (DirectRunner, Flink embedded), and on a Flink cluster when nothing shuffles records
+   * (reading, labelling and publishing then run chained in one task). On a cluster with a shuffle a
+   * record's result may be published by another TaskManager: the ledger there never learns it was
+   * written, so it must not track the run at all (its offsets could never be committed, and its
+   * list of messages in flight would only grow). Progress is then kept by Flink's checkpoints.
+   */
+  public boolean offsetsTrackedWhereRead() {
+    boolean cluster = runner == RunnerChoice.FLINK && !RunnerChoice.FLINK_LOCAL.equals(flinkMaster);
+    return !cluster || !shufflesRecords();
+  }
+
   public static StreamRequest of(JobSpec job, String bootstrap, String inputTopic, String outputTopic) {
     return new StreamRequest(job, new KafkaSettings(bootstrap, "flashline-" + job.name()), inputTopic, outputTopic, null, null,
         DEFAULT_MAX_MESSAGE_BYTES, null, null, RunnerChoice.DIRECT, Runtime.getRuntime().availableProcessors(), null, null, null, null);

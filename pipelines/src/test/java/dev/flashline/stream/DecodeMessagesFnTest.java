@@ -1,0 +1,132 @@
+package dev.flashline.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flashline.pipeline.RunnerChoice;
+import dev.flashline.pipeline.Samples;
+import dev.flashline.schedule.DeferralRule;
+import dev.flashline.task.JobSpec;
+import dev.flashline.task.JobSpecLoader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
+import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the ledger may track a run: in the JVM that reads a message only when that JVM also writes
+ * its result. On a Flink cluster whose job shuffles records, it must not (a record answered on
+ * another TaskManager would stay "in flight" here forever, and no offset could be committed).
+ */
+class DecodeMessagesFnTest {
+  /** Per run: the finished positions the dead letters carry (null for none). */
+  private static final Map<String, List<String>> DEAD_LETTER_POSITIONS = new ConcurrentHashMap<>();
+  private final List<String> runs = new ArrayList<>();
+
+  @AfterEach
+  void forgetRuns() {
+    runs.forEach(OffsetLedger::forget);
+  }
+
+  private static JobSpec openAiJob(boolean grouping) throws Exception {
+    return JobSpecLoader.parse("""
+        name: tickets
+        task: classify
+        labels:
+          - name: spam
+            description: unsolicited advertising or a scam
+          - name: ham
+            description: an ordinary personal message
+        backend: openai
+        openai:
+          endpoint: http://localhost:9/v1
+          model: deepseek-v4-flash
+        cost:
+          grouping: %s
+        """.formatted(grouping), "tickets.yaml");
+  }
+
+  @Test
+  void onOneMachineOrAClusterWithoutAShuffleTheReadingJvmTracksTheRun() throws Exception {
+    StreamRequest local = StreamRequest.of(openAiJob(true), "localhost:9", "in", "out").withRunner(RunnerChoice.FLINK, 2, null);
+    assertThat(local.shufflesRecords()).isTrue();
+    assertThat(local.offsetsTrackedWhereRead()).as("Flink embedded: one JVM").isTrue();
+    assertThat(local.withRunner(RunnerChoice.DIRECT, 2, null).offsetsTrackedWhereRead()).isTrue();
+
+    StreamRequest chained = StreamRequest.of(openAiJob(false), "localhost:9", "in", "out").withRunner(RunnerChoice.FLINK, 4, "localhost:8081");
+    assertThat(chained.shufflesRecords()).isFalse();
+    assertThat(chained.offsetsTrackedWhereRead()).as("a cluster, read to publish chained in one task").isTrue();
+    assertThat(StreamRequest.of(Samples.job(), "localhost:9", "in", "out").withRunner(RunnerChoice.FLINK, 4, "[auto]").offsetsTrackedWhereRead())
+        .as("the local backend never shuffles").isTrue();
+  }
+
+  @Test
+  void onAClusterThatShufflesRecordsNothingIsTrackedWhereTheyAreRead() throws Exception {
+    StreamRequest grouped = StreamRequest.of(openAiJob(true), "localhost:9", "in", "out").withRunner(RunnerChoice.FLINK, 4, "localhost:8081");
+    assertThat(grouped.offsetsTrackedWhereRead()).isFalse();
+    StreamRequest deferred = StreamRequest.of(Samples.job(), "localhost:9", "in", "out").withRunner(RunnerChoice.FLINK, 4, "[auto]")
+        .withDeferral(new DeferralRule("urgent", Duration.ofHours(1)));
+    assertThat(deferred.offsetsTrackedWhereRead()).isFalse();
+
+    assertThat(decode(grouped)).as("ledger entries, dead letters finishing a position").containsExactly("pending 0", "dead letter finishes null");
+    StreamRequest oneJvm = grouped.withRunner(RunnerChoice.DIRECT, 1, null);
+    assertThat(decode(oneJvm)).containsExactly("pending 2", "dead letter finishes in/0@1");
+  }
+
+  /** Decodes one good and one poison message; says what the run's ledger holds and where the dead letter finishes. */
+  private List<String> decode(StreamRequest request) {
+    String runId = UUID.randomUUID().toString();
+    runs.add(runId);
+    DEAD_LETTER_POSITIONS.put(runId, Collections.synchronizedList(new ArrayList<>()));
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--blockOnRun=true").create());
+    List<KafkaRecord<String, byte[]>> messages = List.of(
+        message(0, "a", "{\"id\": \"a\", \"text\": \"hello there\"}"),
+        message(1, "b", "not json"));
+    PCollectionTuple decoded = pipeline
+        .apply(Create.of(messages).withCoder(KafkaRecordCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
+        .apply(ParDo.of(new DecodeMessagesFn(request, runId)).withOutputTags(DecodeMessagesFn.DOCUMENTS, TupleTagList.of(DecodeMessagesFn.DEAD_LETTERS)));
+    decoded.get(DecodeMessagesFn.DEAD_LETTERS).apply(ParDo.of(new RecordFinishes(runId)));
+    pipeline.run().waitUntilFinish();
+    List<String> out = new ArrayList<>();
+    out.add("pending " + OffsetLedger.of(runId).pending());
+    DEAD_LETTER_POSITIONS.get(runId).forEach(p -> out.add("dead letter finishes " + p));
+    return out;
+  }
+
+  private static KafkaRecord<String, byte[]> message(long offset, String key, String value) {
+    return new KafkaRecord<>("in", 0, offset, 0L, KafkaTimestampType.CREATE_TIME, new RecordHeaders(), key,
+        value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final class RecordFinishes extends DoFn<OutgoingMessage, Void> {
+    private final String runId;
+
+    RecordFinishes(String runId) {
+      this.runId = runId;
+    }
+
+    @ProcessElement
+    public void process(@Element OutgoingMessage message) {
+      KafkaPosition p = message.finishes();
+      DEAD_LETTER_POSITIONS.get(runId).add(p == null ? "null" : p.topic() + "/" + p.partition() + "@" + p.offset());
+    }
+  }
+}
