@@ -146,15 +146,8 @@ final class StreamCommand implements Callable<Integer> {
       return Flashline.USAGE;
     }
     if (request.deferral() != null) {
-      err.printf(Locale.ROOT, "flashline: records whose '%s' is false, no, 0 or low wait for off-peak prices, at most %s%s%n",
-          request.deferral().field(), maxDefer, request.offsetsTrackedWhereRead() ? "; their offsets are committed only once they are labelled" : "");
-    }
-    if (!request.offsetsTrackedWhereRead()) {
-      err.println("flashline: on a Flink cluster, records are " + (request.deferral() != null ? "held for off-peak prices" : "grouped by prompt prefix")
-          + " across TaskManagers, so the TaskManager that reads a message may not be the one that writes its result: progress is"
-          + " kept in Flink's checkpoints, and the consumer group's offsets are not committed. Stop the stream with a savepoint"
-          + " and resume from it; failed records' dead letters carry the record id and reason but not the original message"
-          + " (docs/cluster.md, \"Limits\").");
+      err.printf(Locale.ROOT, "flashline: records whose '%s' is false, no, 0 or low wait for off-peak prices, at most %s;"
+          + " their offsets are committed only once they are labelled%n", request.deferral().field(), maxDefer);
     }
     if (detached && runner != RunnerChoice.FLINK) {
       err.println("flashline: --detached needs --runner flink");

@@ -4,16 +4,23 @@ import dev.flashline.schema.DeadLetter;
 import dev.flashline.schema.Document;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * Decodes each message into a document, or a dead letter for a poison message, and enters it in
- * the run's {@link OffsetLedger} when that ledger sees the record through to its result ({@link
- * StreamRequest#offsetsTrackedWhereRead}).
+ * Decodes each message into a document, or a dead letter for a poison message, and enters it where
+ * its progress is kept: in this JVM's {@link OffsetLedger} when the worker that reads a message
+ * also writes its results ({@link StreamRequest#offsetsTrackedWhereRead}); otherwise as elements
+ * for the keyed steps that do the same across workers ({@link #SOURCES} for {@link AttachSourceFn},
+ * {@link #READS} for {@link CommitOffsetsFn}).
  */
 final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document> {
   static final TupleTag<Document> DOCUMENTS = new TupleTag<>() {};
   static final TupleTag<OutgoingMessage> DEAD_LETTERS = new TupleTag<>() {};
+  /** Untracked runs only: each document's message, under its record id. */
+  static final TupleTag<KV<String, SourceOrRow>> SOURCES = new TupleTag<>() {};
+  /** Untracked runs only: every message read, under its partition, in the order read. */
+  static final TupleTag<KV<String, OffsetEvent>> READS = new TupleTag<>() {};
 
   private final StreamRequest request;
   private final MessageDecoder decoder;
@@ -42,9 +49,14 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
     KafkaPosition position = new KafkaPosition(message.getTopic(), message.getPartition(), message.getOffset());
     byte[] value = message.getKV().getValue();
     MessageDecoder.Decoded decoded = decoder.decode(position, message.getKV().getKey(), value);
+    if (!tracked) {
+      out.get(READS).output(KV.of(OffsetEvent.partitionKey(position), OffsetEvent.read(position.offset())));
+    }
     if (decoded.document() != null) {
       if (tracked) {
         ledger.read(position, decoded.document().getId(), value, tasks);
+      } else {
+        out.get(SOURCES).output(KV.of(decoded.document().getId(), SourceOrRow.message(position, value, tasks)));
       }
       out.get(DOCUMENTS).output(decoded.document());
       return;
@@ -62,7 +74,6 @@ final class DecodeMessagesFn extends DoFn<KafkaRecord<String, byte[]>, Document>
             .setPayload(decoded.payload())
             .build();
     String key = decoded.recordId() != null ? decoded.recordId() : position.topic() + "/" + position.partition() + "@" + position.offset();
-    // Untracked, a finished position would let this JVM commit past records still in flight elsewhere.
-    out.get(DEAD_LETTERS).output(new OutgoingMessage(request.deadLetterTopic(), key, request.format().encode(letter), tracked ? position : null));
+    out.get(DEAD_LETTERS).output(new OutgoingMessage(request.deadLetterTopic(), key, request.format().encode(letter), position));
   }
 }

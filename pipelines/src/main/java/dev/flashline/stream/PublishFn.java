@@ -5,17 +5,22 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.joda.time.Instant;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Publishes results and dead letters, then, once the broker has acknowledged a bundle's
- * messages, marks their inputs finished and commits what the ledger says is safe: a result is
- * always written before its input's offset is committed.
+ * messages, marks their inputs finished: in this JVM's ledger, committing what it says is safe,
+ * or (when records move between workers) as {@link OffsetEvent}s for {@link CommitOffsetsFn}.
+ * Either way a result is always written before its input's offset is committed.
  */
-final class PublishFn extends DoFn<OutgoingMessage, Void> {
+final class PublishFn extends DoFn<OutgoingMessage, KV<String, OffsetEvent>> {
   private final StreamRequest request;
   private final String runId;
+  private final boolean tracked;
   private transient KafkaClients clients;
   private transient OffsetLedger ledger;
   private transient List<Future<RecordMetadata>> sent;
@@ -24,6 +29,7 @@ final class PublishFn extends DoFn<OutgoingMessage, Void> {
   PublishFn(StreamRequest request, String runId) {
     this.request = request;
     this.runId = runId;
+    this.tracked = request.offsetsTrackedWhereRead();
   }
 
   @Setup
@@ -47,7 +53,7 @@ final class PublishFn extends DoFn<OutgoingMessage, Void> {
   }
 
   @FinishBundle
-  public void finishBundle() throws InterruptedException {
+  public void finishBundle(FinishBundleContext context) throws InterruptedException {
     clients.producer().flush();
     for (Future<RecordMetadata> future : sent) {
       try {
@@ -57,8 +63,15 @@ final class PublishFn extends DoFn<OutgoingMessage, Void> {
         throw new IllegalStateException("cannot publish to Kafka: " + e.getCause(), e.getCause());
       }
     }
-    finishing.forEach(ledger::done);
-    clients.commit(ledger.committable(), false);
+    if (tracked) {
+      finishing.forEach(ledger::done);
+      clients.commit(ledger.committable(), false);
+    } else {
+      Instant now = Instant.now();
+      for (KafkaPosition position : finishing) {
+        context.output(KV.of(OffsetEvent.partitionKey(position), OffsetEvent.done(position.offset())), now, GlobalWindow.INSTANCE);
+      }
+    }
     sent.clear();
     finishing.clear();
   }
@@ -67,7 +80,9 @@ final class PublishFn extends DoFn<OutgoingMessage, Void> {
   public void teardown() {
     if (clients != null) {
       try {
-        clients.commit(ledger.committable(), true);
+        if (tracked) {
+          clients.commit(ledger.committable(), true);
+        }
       } catch (RuntimeException e) {
         // The offsets stay where they were: the messages after them are read again on restart.
       }

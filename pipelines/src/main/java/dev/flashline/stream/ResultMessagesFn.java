@@ -10,30 +10,20 @@ import org.apache.beam.sdk.transforms.DoFn;
  * record processed twice overwrites, or is deduplicated by, the same key), plus a dead letter
  * with the reason and the original payload when the row failed.
  */
-final class ResultMessagesFn extends DoFn<LabelledRecord, OutgoingMessage> {
+final class ResultMessagesFn extends DoFn<SourcedRow, OutgoingMessage> {
   private final StreamRequest request;
-  private final String runId;
-  private transient OffsetLedger ledger;
 
-  ResultMessagesFn(StreamRequest request, String runId) {
+  ResultMessagesFn(StreamRequest request) {
     this.request = request;
-    this.runId = runId;
-  }
-
-  @Setup
-  public void setup() {
-    ledger = OffsetLedger.of(runId);
   }
 
   @ProcessElement
-  public void process(@Element LabelledRecord row, OutputReceiver<OutgoingMessage> out) {
-    OffsetLedger.Taken taken = ledger.take(row.getId());
-    OffsetLedger.Entry read = taken == null ? null : taken.entry();
-    KafkaPosition position = read == null ? null : read.position();
+  public void process(@Element SourcedRow sourced, OutputReceiver<OutgoingMessage> out) {
+    LabelledRecord row = sourced.row();
+    KafkaPosition position = sourced.position();
     // A message is finished by its last row only (one per task), so its offset is not committed
     // while another task's row for it is still to be written.
-    KafkaPosition finishes = taken != null && taken.last() ? position : null;
-    out.output(new OutgoingMessage(request.outputTopic(), row.getId(), request.format().encode(row), finishes));
+    out.output(new OutgoingMessage(request.outputTopic(), row.getId(), request.format().encode(row), sourced.finishes()));
     if (row.getStatus() == Status.failed) {
       DeadLetter letter =
           DeadLetter.newBuilder()
@@ -42,7 +32,7 @@ final class ResultMessagesFn extends DoFn<LabelledRecord, OutgoingMessage> {
               .setLocation(position == null ? null : "partition " + position.partition() + " offset " + position.offset())
               .setRecordId(row.getId())
               .setReason(row.getError() == null ? "failed" : row.getError())
-              .setPayload(read == null ? null : MessageDecoder.payload(read.payload()))
+              .setPayload(sourced.payload() == null ? null : MessageDecoder.payload(sourced.payload()))
               .build();
       out.output(new OutgoingMessage(request.deadLetterTopic(), row.getId(), request.format().encode(letter), null));
     }

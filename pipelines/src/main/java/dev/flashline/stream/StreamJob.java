@@ -14,6 +14,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
@@ -38,7 +41,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The streaming job: documents from a Kafka topic, labelled or summarised by the job's backend,
  * results to an output topic keyed by record id, poison messages and failures to a dead-letter
  * topic, optionally windowed Parquet archives. At-least-once: an input's offset is committed
- * only after its result is acknowledged by the broker (see {@link OffsetLedger}).
+ * only after its result is acknowledged by the broker: by the {@link OffsetLedger} of the JVM that
+ * read it, or, when records move between workers, by {@link AttachSourceFn} and {@link
+ * CommitOffsetsFn} in keyed state.
  */
 public final class StreamJob {
   private StreamJob() {}
@@ -130,8 +135,12 @@ public final class StreamJob {
             .apply(
                 "Decode",
                 ParDo.of(new DecodeMessagesFn(request, runId))
-                    .withOutputTags(DecodeMessagesFn.DOCUMENTS, TupleTagList.of(DecodeMessagesFn.DEAD_LETTERS)));
+                    .withOutputTags(
+                        DecodeMessagesFn.DOCUMENTS,
+                        TupleTagList.of(DecodeMessagesFn.DEAD_LETTERS).and(DecodeMessagesFn.SOURCES).and(DecodeMessagesFn.READS)));
     PCollection<Document> documents = decoded.get(DecodeMessagesFn.DOCUMENTS).setCoder(AvroCoder.of(Document.class));
+    decoded.get(DecodeMessagesFn.SOURCES).setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(SourceOrRow.class)));
+    decoded.get(DecodeMessagesFn.READS).setCoder(offsetEventCoder());
     if (request.deferral() != null) {
       documents = deferNonUrgent(documents, request, WaitClock.system());
     }
@@ -146,15 +155,46 @@ public final class StreamJob {
                     .streaming())
             .get(LabelDocuments.RECORDS);
     rows.apply("CostMetrics", CostMetrics.count());
+    PCollection<SourcedRow> sourced = request.offsetsTrackedWhereRead()
+        ? rows.apply("FindMessages", ParDo.of(new LedgerLookupFn(runId))).setCoder(SerializableCoder.of(SourcedRow.class))
+        : attachSources(decoded.get(DecodeMessagesFn.SOURCES), rows);
     PCollection<OutgoingMessage> results =
-        rows.apply("ResultMessages", ParDo.of(new ResultMessagesFn(request, runId)));
-    PCollectionList.of(results)
-        .and(decoded.get(DecodeMessagesFn.DEAD_LETTERS))
-        .apply("AllMessages", Flatten.pCollections())
-        .apply("Publish", ParDo.of(new PublishFn(request, runId)));
+        sourced.apply("ResultMessages", ParDo.of(new ResultMessagesFn(request)));
+    PCollection<KV<String, OffsetEvent>> finished =
+        PCollectionList.of(results)
+            .and(decoded.get(DecodeMessagesFn.DEAD_LETTERS))
+            .apply("AllMessages", Flatten.pCollections())
+            .apply("Publish", ParDo.of(new PublishFn(request, runId)))
+            .setCoder(offsetEventCoder());
+    if (!request.offsetsTrackedWhereRead()) {
+      PCollectionList.of(decoded.get(DecodeMessagesFn.READS))
+          .and(finished)
+          .apply("ReadAndFinished", Flatten.pCollections())
+          .apply("CommitOffsets", ParDo.of(new CommitOffsetsFn(runId, request.kafka())));
+    }
     if (request.archive() != null) {
       archive(rows, request);
     }
+  }
+
+  /** Each row with the message it answers, joined by record id in keyed state (records read on one worker, answered on another). */
+  private static PCollection<SourcedRow> attachSources(PCollection<KV<String, SourceOrRow>> sources, PCollection<LabelledRecord> rows) {
+    KvCoder<String, SourceOrRow> coder = KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(SourceOrRow.class));
+    PCollection<KV<String, SourceOrRow>> keyedRows =
+        rows.apply(
+                "KeyRowsById",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(SourceOrRow.class)))
+                    .via((LabelledRecord row) -> KV.of(row.getId(), SourceOrRow.row(row))))
+            .setCoder(coder);
+    return PCollectionList.of(sources)
+        .and(keyedRows)
+        .apply("MessagesAndRows", Flatten.pCollections())
+        .apply("AttachMessages", ParDo.of(new AttachSourceFn()))
+        .setCoder(SerializableCoder.of(SourcedRow.class));
+  }
+
+  private static KvCoder<String, OffsetEvent> offsetEventCoder() {
+    return KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(OffsetEvent.class));
   }
 
   /** Holds records marked non-urgent until off-peak (or their maximum delay), before they are labelled. */

@@ -77,12 +77,11 @@ public record StreamRequest(
 
   /**
    * Whether the JVM that reads a message also publishes its results, so that its {@link
-   * OffsetLedger} sees each message from read to written and may commit offsets. True on one
-   * machine (DirectRunner, Flink embedded), and on a Flink cluster when nothing shuffles records
-   * (reading, labelling and publishing then run chained in one task). On a cluster with a shuffle a
-   * record's result may be published by another TaskManager: the ledger there never learns it was
-   * written, so it must not track the run at all (its offsets could never be committed, and its
-   * list of messages in flight would only grow). Progress is then kept by Flink's checkpoints.
+   * OffsetLedger} sees each message from read to written. True on one machine (DirectRunner, Flink
+   * embedded), and on a Flink cluster when nothing shuffles records (reading, labelling and
+   * publishing then run chained in one task). On a cluster with a shuffle a record's result may be
+   * published by another TaskManager, which that ledger would never hear of: there keyed steps do
+   * its work across workers instead ({@link AttachSourceFn}, {@link CommitOffsetsFn}).
    */
   public boolean offsetsTrackedWhereRead() {
     boolean cluster = runner == RunnerChoice.FLINK && !RunnerChoice.FLINK_LOCAL.equals(flinkMaster);
