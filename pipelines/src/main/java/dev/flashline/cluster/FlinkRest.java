@@ -185,7 +185,8 @@ public final class FlinkRest {
         completed.isMissingNode() || completed.isNull() ? -1 : completed.path("id").asLong(-1),
         completed.isMissingNode() || completed.isNull() ? 0 : completed.path("latest_ack_timestamp").asLong(),
         restored.isMissingNode() || restored.isNull() ? -1 : restored.path("id").asLong(-1),
-        restored.isMissingNode() || restored.isNull() ? 0 : restored.path("restore_timestamp").asLong()));
+        restored.isMissingNode() || restored.isNull() ? 0 : restored.path("restore_timestamp").asLong(),
+        counts.path("in_progress").asLong()));
   }
 
   /**
@@ -203,6 +204,8 @@ public final class FlinkRest {
    * @param latestCompletedAt when the latest completed checkpoint was acknowledged (epoch millis)
    * @param restoredId the checkpoint the job last restored from; -1 when it never restored
    */
+  /** @param inProgress checkpoints triggered and not yet completed or failed */
   public record Checkpoints(
-      long completed, long failed, long restores, long latestCompletedId, long latestCompletedAt, long restoredId, long restoredAt) {}
+      long completed, long failed, long restores, long latestCompletedId, long latestCompletedAt, long restoredId, long restoredAt,
+      long inProgress) {}
 }

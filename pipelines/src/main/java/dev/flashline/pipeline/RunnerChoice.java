@@ -60,6 +60,10 @@ public enum RunnerChoice {
     } else {
       FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
       flink.setCheckpointingInterval(checkpointMillis);
+      // A checkpoint of the Kafka job takes about as long as a short interval (KafkaIO's reader holds
+      // its task up to 10 s before the barrier passes): without a pause the next would start the moment
+      // one ended and the job would always be checkpointing.
+      flink.setMinPauseBetweenCheckpoints(checkpointMillis / 2);
       // run() returns once the job is submitted, with a handle that can cancel it.
       flink.setAttachedMode(false);
     }

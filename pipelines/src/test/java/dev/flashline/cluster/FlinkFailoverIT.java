@@ -103,7 +103,8 @@ class FlinkFailoverIT {
             b.addAll(produce(broker, records.subList(bounds[attempt], bounds[attempt + 1])));
             awaitKeys(broker, union(a, b), Duration.ofMinutes(2), stream);
             awaitIdle(server);
-            FlinkRest.Checkpoints now = rest.checkpoints(jobId).orElseThrow();
+            // A checkpoint under way when B was written could still complete and cover B: kill only when none is.
+            FlinkRest.Checkpoints now = awaitNoCheckpointInProgress(rest, jobId);
             if (now.latestCompletedId() == last.latestCompletedId()) {
               atKill = now;
             } else {
@@ -305,6 +306,17 @@ class FlinkFailoverIT {
       }
     }
     return true;
+  }
+
+  /** The job's checkpoints once none is in progress (one is triggered every CHECKPOINT_SECONDS and takes 10-16 s). */
+  private static FlinkRest.Checkpoints awaitNoCheckpointInProgress(FlinkRest rest, String jobId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    FlinkRest.Checkpoints now = rest.checkpoints(jobId).orElseThrow();
+    while (now.inProgress() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      now = rest.checkpoints(jobId).orElseThrow();
+    }
+    return now;
   }
 
   /** When the job has restored a checkpoint and runs again in full; epoch millis. */

@@ -13,7 +13,7 @@ class RemoteFlinkJobTest {
     FlinkRest.Failure failure = new FlinkRest.Failure(0, "org.apache.flink.runtime.io.network.netty.exception.RemoteTransportException",
         "org.apache.flink.runtime.io.network.netty.exception.RemoteTransportException: Connection unexpectedly closed by remote task manager 'localhost/127.0.0.1:38047 [ tm-2 ] '. This might indicate that the remote task manager was lost.",
         "Read", "tm-1");
-    FlinkRest.Checkpoints checkpoints = new FlinkRest.Checkpoints(7, 0, 1, 9, 0, 4, 0);
+    FlinkRest.Checkpoints checkpoints = new FlinkRest.Checkpoints(7, 0, 1, 9, 0, 4, 0, 0);
     String line = new RemoteFlinkJob.Status("abc", "RUNNING", new TreeSet<>(Set.of("tm-3", "tm-1")), 2, failure, checkpoints).describe();
 
     assertThat(line).startsWith("flink job abc RUNNING on tm-1, tm-3 · restarts 2 (last failure ")
