@@ -15,12 +15,7 @@ prefix="${1:-256}"
 documents="${2:-8}"
 doc_tokens="${3:-16}"
 
-# Builds inference-udf and what it depends on in the reactor (nothing is installed into ~/.m2).
-cp_file="$(mktemp)"
-# shellcheck disable=SC2086
-mvn -B -q ${MVN_FLAGS:-} -pl inference-udf -am -DskipTests test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-classpath="inference-udf/target/test-classes:inference-udf/target/classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+# shellcheck source=bench/test-classpath.sh
+. bench/test-classpath.sh
 java -Xmx6g --add-modules jdk.incubator.vector -Dflashline.engine.kernel="${KERNEL:-auto}" -cp "$classpath" \
   dev.flashline.bench.EngineCpuBench "$prefix" "$documents" "$doc_tokens"

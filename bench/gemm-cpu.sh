@@ -9,10 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cp_file="$(mktemp)"
-# shellcheck disable=SC2086
-mvn -B -q ${MVN_FLAGS:-} -pl inference-udf -am -DskipTests test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-classpath="inference-udf/target/test-classes:inference-udf/target/classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+# shellcheck source=bench/test-classpath.sh
+. bench/test-classpath.sh
 java -Xmx2g --add-modules jdk.incubator.vector -cp "$classpath" dev.flashline.bench.GemmBench "$@"

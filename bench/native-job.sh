@@ -13,12 +13,8 @@ layers="${2:-4}"
 hidden="${3:-256}"
 
 # MVN_FLAGS is passed to Maven (e.g. MVN_FLAGS=-o offline). ./flashline builds its jar when stale.
-cp_file="$(mktemp)"
-# shellcheck disable=SC2086
-mvn -B -q ${MVN_FLAGS:-} -pl inference-udf -am -DskipTests test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-classpath="inference-udf/target/test-classes:inference-udf/target/classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+# shellcheck source=bench/test-classpath.sh
+. bench/test-classpath.sh
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
