@@ -181,9 +181,7 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
           documents.apply(
               step + "AskNative",
               ParDo.of(new NativeAnswerFn(task, runId)).withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
-      PCollection<KV<Document, LabelledRecord>> escalated = answered.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
-      return new TaskPart(
-          answered.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)), task.isCascade() ? escalated : null, null);
+      return new TaskPart(answered(answered), escalated(answered, task), null);
     }
     if (!task.usesLocal()) {
       PCollection<KV<Document, LabelledRecord>> all =
@@ -207,11 +205,7 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
           documents.apply(
               step + "ClassifyEach",
               ParDo.of(new StreamClassifyFn(task, runId)).withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
-      PCollection<KV<Document, LabelledRecord>> escalated = classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
-      return new TaskPart(
-          classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)),
-          task.isCascade() ? escalated : null,
-          null);
+      return new TaskPart(answered(classified), escalated(classified, task), null);
     }
     PCollectionTuple embedded =
         documents.apply(
@@ -248,11 +242,24 @@ public final class LabelDocuments extends PTransform<PCollection<Document>, PCol
                 .withSideInputs(classifier, count)
                 .withOutputTags(ClassifyFn.ANSWERED, TupleTagList.of(ClassifyFn.ESCALATED)));
     PCollection<LabelledRecord> answered =
-        PCollectionList.of(classified.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class)))
+        PCollectionList.of(answered(classified))
             .and(embedded.get(EmbedFn.FAILED).setCoder(AvroCoder.of(LabelledRecord.class)))
             .apply(step + "WithFailures", Flatten.pCollections());
-    PCollection<KV<Document, LabelledRecord>> escalated = classified.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
-    return new TaskPart(answered, task.isCascade() ? escalated : null, reports);
+    return new TaskPart(answered, escalated(classified, task), reports);
+  }
+
+  /** The rows a first stage answered itself ({@link ClassifyFn#ANSWERED}). */
+  private static PCollection<LabelledRecord> answered(PCollectionTuple firstStage) {
+    return firstStage.get(ClassifyFn.ANSWERED).setCoder(AvroCoder.of(LabelledRecord.class));
+  }
+
+  /**
+   * What a first stage passed on to the endpoint ({@link ClassifyFn#ESCALATED}) when the task is a
+   * cascade; null otherwise (the output still needs its coder).
+   */
+  private static PCollection<KV<Document, LabelledRecord>> escalated(PCollectionTuple firstStage, JobSpec task) {
+    PCollection<KV<Document, LabelledRecord>> escalated = firstStage.get(ClassifyFn.ESCALATED).setCoder(escalationCoder());
+    return task.isCascade() ? escalated : null;
   }
 
   private static PCollection<LabelledRecord> noRows(PCollection<Document> documents, String step) {
