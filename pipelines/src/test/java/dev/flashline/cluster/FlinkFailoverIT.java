@@ -238,22 +238,7 @@ class FlinkFailoverIT {
 
   private Path writeJob(URI endpoint) throws IOException {
     Path keyFile = Files.writeString(temp.resolve("api.key"), KEY + "\n");
-    return Files.writeString(temp.resolve("job.yaml"), """
-        name: %s
-        task: classify
-        gold_field: label
-        labels:
-          - name: spam
-            description: unsolicited advertising or a scam
-          - name: ham
-            description: an ordinary personal message
-        backend: openai
-        openai:
-          endpoint: %s
-          model: deepseek-v4-flash
-          api_key_file: %s
-          max_in_flight: 16
-        """.formatted(JOB_NAME, endpoint, keyFile));
+    return Files.writeString(temp.resolve("job.yaml"), Samples.spamHamOpenAiJob(JOB_NAME, endpoint.toString(), keyFile) + "gold_field: label\n");
   }
 
   /** The document a request asked about: the user message without the prompt's fence. */

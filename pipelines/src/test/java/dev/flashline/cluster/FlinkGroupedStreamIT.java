@@ -9,6 +9,7 @@ import dev.flashline.backend.openai.Answerer;
 import dev.flashline.backend.openai.ChatCompletionsServer;
 import dev.flashline.backend.openai.ServerConfig;
 import dev.flashline.kafka.KafkaTestBroker;
+import dev.flashline.pipeline.Samples;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,24 +135,11 @@ class FlinkGroupedStreamIT {
 
   private Path writeJob(String endpoint) throws Exception {
     Path keyFile = Files.writeString(temp.resolve("api.key"), KEY + "\n");
-    return Files.writeString(temp.resolve("job.yaml"), """
-        name: %s
-        task: classify
-        labels:
-          - name: spam
-            description: unsolicited advertising or a scam
-          - name: ham
-            description: an ordinary personal message
-        backend: openai
-        openai:
-          endpoint: %s
-          model: deepseek-v4-flash
-          api_key_file: %s
-          max_in_flight: 16
+    return Files.writeString(temp.resolve("job.yaml"), Samples.spamHamOpenAiJob(JOB_NAME, endpoint, keyFile) + """
         cost:
           batch_size: 8
           max_batch_wait_seconds: 1
-        """.formatted(JOB_NAME, endpoint, keyFile));
+        """);
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

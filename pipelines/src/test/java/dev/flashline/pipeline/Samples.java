@@ -25,6 +25,29 @@ public final class Samples {
     }
   }
 
+  /**
+   * The sample's spam/ham classification against an OpenAI-compatible endpoint, as YAML; callers
+   * append further top-level sections ({@code gold_field}, {@code cost}).
+   *
+   * @param apiKeyFile null for none
+   */
+  public static String spamHamOpenAiJob(String name, String endpoint, Path apiKeyFile) {
+    return """
+        name: %s
+        task: classify
+        labels:
+          - name: spam
+            description: unsolicited advertising or a scam
+          - name: ham
+            description: an ordinary personal message
+        backend: openai
+        openai:
+          endpoint: %s
+          model: deepseek-v4-flash
+          max_in_flight: 16
+        """.formatted(name, endpoint) + (apiKeyFile == null ? "" : "  api_key_file: " + apiKeyFile + "\n");
+  }
+
   /** The first {@code records} lines of the JSONL sample, as a new file in {@code dir}. */
   public static Path head(Path dir, int records) throws IOException {
     List<String> lines = Files.readAllLines(JSONL).subList(0, records);

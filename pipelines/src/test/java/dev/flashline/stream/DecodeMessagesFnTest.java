@@ -50,18 +50,7 @@ class DecodeMessagesFnTest {
   }
 
   private static JobSpec openAiJob(boolean grouping) throws Exception {
-    return JobSpecLoader.parse("""
-        name: tickets
-        task: classify
-        labels:
-          - name: spam
-            description: unsolicited advertising or a scam
-          - name: ham
-            description: an ordinary personal message
-        backend: openai
-        openai:
-          endpoint: http://localhost:9/v1
-          model: deepseek-v4-flash
+    return JobSpecLoader.parse(Samples.spamHamOpenAiJob("tickets", "http://localhost:9/v1", null) + """
         cost:
           grouping: %s
         """.formatted(grouping), "tickets.yaml");
