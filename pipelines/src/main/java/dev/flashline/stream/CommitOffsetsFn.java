@@ -78,9 +78,6 @@ class CommitOffsetsFn extends DoFn<KV<String, OffsetEvent>, Void> {
   @StateId("armed")
   private final StateSpec<ValueState<Boolean>> armedSpec = StateSpecs.value(SerializableCoder.of(Boolean.class));
 
-  @StateId("partition")
-  private final StateSpec<ValueState<String>> partitionSpec = StateSpecs.value(SerializableCoder.of(String.class));
-
   @TimerId("commit")
   private final TimerSpec commitSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
@@ -117,12 +114,10 @@ class CommitOffsetsFn extends DoFn<KV<String, OffsetEvent>, Void> {
       @Element KV<String, OffsetEvent> event,
       @StateId("progress") ValueState<Progress> progressState,
       @StateId("armed") ValueState<Boolean> armed,
-      @StateId("partition") ValueState<String> partition,
       @TimerId("commit") Timer commit) {
     Progress progress = progressState.read();
     if (progress == null) {
       progress = new Progress();
-      partition.write(event.getKey());
     }
     if (event.getValue().done()) {
       progress.done(event.getValue().offset());
@@ -139,13 +134,10 @@ class CommitOffsetsFn extends DoFn<KV<String, OffsetEvent>, Void> {
 
   @OnTimer("commit")
   public void onCommit(
-      @StateId("progress") ValueState<Progress> progressState,
-      @StateId("armed") ValueState<Boolean> armed,
-      @StateId("partition") ValueState<String> partition) {
+      @Key String key, @StateId("progress") ValueState<Progress> progressState, @StateId("armed") ValueState<Boolean> armed) {
     armed.write(false);
     Progress progress = progressState.read();
-    String key = partition.read();
-    if (progress == null || key == null || progress.committable() < 0) {
+    if (progress == null || progress.committable() < 0) {
       return;
     }
     int slash = key.lastIndexOf('/');
