@@ -139,7 +139,7 @@ public final class StreamJob {
                         DecodeMessagesFn.DOCUMENTS,
                         TupleTagList.of(DecodeMessagesFn.DEAD_LETTERS).and(DecodeMessagesFn.SOURCES).and(DecodeMessagesFn.READS)));
     PCollection<Document> documents = decoded.get(DecodeMessagesFn.DOCUMENTS).setCoder(AvroCoder.of(Document.class));
-    decoded.get(DecodeMessagesFn.SOURCES).setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(SourceOrRow.class)));
+    decoded.get(DecodeMessagesFn.SOURCES).setCoder(sourceOrRowCoder());
     decoded.get(DecodeMessagesFn.READS).setCoder(offsetEventCoder());
     if (request.deferral() != null) {
       documents = deferNonUrgent(documents, request, WaitClock.system());
@@ -179,18 +179,21 @@ public final class StreamJob {
 
   /** Each row with the message it answers, joined by record id in keyed state (records read on one worker, answered on another). */
   private static PCollection<SourcedRow> attachSources(PCollection<KV<String, SourceOrRow>> sources, PCollection<LabelledRecord> rows) {
-    KvCoder<String, SourceOrRow> coder = KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(SourceOrRow.class));
     PCollection<KV<String, SourceOrRow>> keyedRows =
         rows.apply(
                 "KeyRowsById",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(SourceOrRow.class)))
                     .via((LabelledRecord row) -> KV.of(row.getId(), SourceOrRow.row(row))))
-            .setCoder(coder);
+            .setCoder(sourceOrRowCoder());
     return PCollectionList.of(sources)
         .and(keyedRows)
         .apply("MessagesAndRows", Flatten.pCollections())
         .apply("AttachMessages", ParDo.of(new AttachSourceFn()))
         .setCoder(SerializableCoder.of(SourcedRow.class));
+  }
+
+  private static KvCoder<String, SourceOrRow> sourceOrRowCoder() {
+    return KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(SourceOrRow.class));
   }
 
   private static KvCoder<String, OffsetEvent> offsetEventCoder() {
